@@ -1,0 +1,3 @@
+from tipchat.cli import app
+
+app()

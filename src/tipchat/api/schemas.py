@@ -1,0 +1,149 @@
+"""Request and response bodies, in families (RoomCreate, RoomPublic, RoomsPublic)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+
+class Problem(BaseModel):
+    code: str
+    message: str
+
+
+class Credentials(BaseModel):
+    username: str = Field(max_length=64)
+    password: str = Field(max_length=1024)
+
+
+class RefreshRequest(BaseModel):
+    refresh_token: str | None = Field(default=None, max_length=256)
+
+
+class UserPublic(BaseModel):
+    id: int
+    username: str
+
+
+class Me(UserPublic):
+    created_at: datetime
+
+
+class UsersPublic(BaseModel):
+    users: list[UserPublic]
+
+
+class SessionPublic(BaseModel):
+    access_token: str
+    token_type: Literal["bearer"] = "bearer"
+    expires_at: float
+    refresh_token: str
+    user: UserPublic
+
+
+class RoomCreate(BaseModel):
+    name: str = Field(max_length=1000)
+    kind: Literal["public", "private"] = "public"
+
+
+class RoomUpdate(BaseModel):
+    name: str = Field(max_length=1000)
+
+
+class RoomPublic(BaseModel):
+    id: int
+    kind: Literal["public", "private", "dm"]
+    name: str | None
+    last_seq: int
+    last_read_seq: int
+    unread_count: int
+    role: Literal["owner", "admin", "member"]
+    last_event_at: datetime
+    dm_peer: str | None = None
+
+
+class RoomsPublic(BaseModel):
+    rooms: list[RoomPublic]
+
+
+class PublicRoom(BaseModel):
+    id: int
+    name: str
+    member_count: int
+    is_member: bool
+    last_event_at: datetime
+
+
+class PublicRooms(BaseModel):
+    rooms: list[PublicRoom]
+
+
+class MemberAdd(BaseModel):
+    user_id: int
+
+
+class MemberUpdate(BaseModel):
+    role: Literal["owner", "admin", "member"]
+
+
+class MemberPublic(BaseModel):
+    id: int
+    username: str
+    role: Literal["owner", "admin", "member"]
+    joined_at: datetime
+    last_read_seq: int
+
+
+class MembersPublic(BaseModel):
+    members: list[MemberPublic]
+
+
+class DmCreate(BaseModel):
+    user_id: int
+
+
+class MessageCreate(BaseModel):
+    client_msg_id: str = Field(max_length=1000)
+    body: str = Field(max_length=100_000)  # checked against the real limit by the rules
+    reply_to: int | None = Field(default=None, ge=1)
+
+
+class MessageUpdate(BaseModel):
+    body: str = Field(max_length=100_000)
+
+
+class MessagePublic(BaseModel):
+    room_id: int
+    seq: int
+    sender_id: int
+    sender: str
+    client_msg_id: str
+    kind: Literal["text", "tip", "system"]
+    body: str | None
+    reply_to: int | None
+    created_at: datetime
+    edited_at: datetime | None
+    deleted: bool
+
+
+class MessagesPublic(BaseModel):
+    messages: list[MessagePublic]
+    has_more: bool
+
+
+class AckPublic(BaseModel):
+    room_id: int
+    client_msg_id: str
+    message_id: int
+    seq: int
+    duplicate: bool
+
+
+class ReadMarker(BaseModel):
+    seq: int = Field(ge=0)
+
+
+class ReadMarkerPublic(BaseModel):
+    last_read_seq: int

@@ -1,0 +1,81 @@
+"""The app factory: wires settings, storage, bus, rules and edges into one ASGI app."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, WebSocket
+
+from tipchat import __version__
+from tipchat.api import auth, errors, messages, ops, rooms, users
+from tipchat.api.limits import BodySizeLimit
+from tipchat.bus import InProcessBus
+from tipchat.config import Settings
+from tipchat.ratelimit import InMemoryRateLimiter
+from tipchat.realtime.gateway import Gateway
+from tipchat.realtime.hub import Hub
+from tipchat.services import Services
+from tipchat.storage import events as event_store
+from tipchat.storage import migrate
+from tipchat.storage.database import create_pool, start_embedded_postgres
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+    settings.check_production()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        url = settings.database_url or await asyncio.to_thread(
+            start_embedded_postgres, settings.data_dir
+        )
+        await migrate.upgrade_async(url)
+        pool = await create_pool(url, size=settings.db_pool_size)
+        bus = InProcessBus()
+        await bus.connect()
+        svc = Services(settings=settings, db=pool, bus=bus, limiter=InMemoryRateLimiter())
+
+        async def last_seq(room_id: int) -> int:
+            value = await pool.fetchval("SELECT last_seq FROM rooms WHERE id = $1", room_id)
+            return int(value or 0)
+
+        async def events_after(room_id: int, after: int, limit: int) -> list[tuple[int, str]]:
+            async with pool.acquire() as conn:
+                return await event_store.events_after(
+                    conn=conn, room_id=room_id, after_seq=after, limit=limit
+                )
+
+        hub = Hub(
+            bus=bus,
+            last_seq=last_seq,
+            events_after=events_after,
+            gap_fill_delay_s=settings.gap_fill_delay_s,
+        )
+        app.state.services = svc
+        app.state.gateway = Gateway(svc, hub)
+        try:
+            yield
+        finally:
+            await app.state.gateway.drain(settings.shutdown_grace_s)
+            await bus.disconnect()
+            await pool.close()
+
+    app = FastAPI(
+        title="tipchat",
+        version=__version__,
+        lifespan=lifespan,
+        description="Real-time chat with non-custodial crypto tipping. "
+        "The WebSocket protocol at /ws is described in docs/protocol.md.",
+    )
+    errors.install(app)
+    for module in (auth, users, rooms, messages, ops):
+        app.include_router(module.router)
+
+    @app.websocket("/ws")
+    async def websocket(ws: WebSocket) -> None:
+        await app.state.gateway.serve(ws)
+
+    app.add_middleware(BodySizeLimit)
+    return app

@@ -1,0 +1,20 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Protocol
+
+# Handlers run on the event loop and must not block or await: they hand the bytes on
+# (for a socket, into its bounded queue) and return.
+Handler = Callable[[bytes], None]
+
+
+class Bus(Protocol):
+    async def connect(self) -> None: ...
+
+    async def disconnect(self) -> None: ...
+
+    async def publish(self, channel: str, message: bytes) -> None: ...
+
+    async def subscribe(self, channel: str, handler: Handler) -> None: ...
+
+    async def unsubscribe(self, channel: str, handler: Handler) -> None: ...

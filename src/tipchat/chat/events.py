@@ -1,0 +1,94 @@
+"""The room event log and the frames clients receive.
+
+An event is appended inside the writer's transaction (`append`), and published on the bus only
+after that transaction commits (`publish`): subscribers never see an event that could still
+roll back, and a crash between commit and publish costs a delay, not an event, because
+receivers fill gaps from storage.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import asyncpg
+import orjson
+
+from tipchat import metrics
+from tipchat.services import Services
+from tipchat.storage import events as event_store
+
+
+def room_channel(room_id: int) -> str:
+    return f"room:{room_id}"
+
+
+def user_channel(user_id: int) -> str:
+    return f"user:{user_id}"
+
+
+@dataclass(frozen=True)
+class Event:
+    room_id: int
+    seq: int
+    type: str
+    frame: bytes  # serialized once; every socket gets these bytes
+    notify_user: int | None = None  # also publish to this user's channel (membership changes)
+
+
+def message_snapshot(row: Mapping[str, Any]) -> dict[str, Any]:
+    """A message as clients see it; the same shape in events and in history pages."""
+    return {
+        "room_id": row["room_id"],
+        "seq": row["seq"],
+        "sender_id": row["sender_id"],
+        "sender": row["sender"],
+        "client_msg_id": row["client_msg_id"],
+        "kind": row["kind"],
+        "body": row["body"],
+        "reply_to": row["reply_to"],
+        "created_at": row["created_at"],
+        "edited_at": row["edited_at"],
+        "deleted": row["deleted_at"] is not None,
+    }
+
+
+async def append(
+    conn: asyncpg.Connection,
+    *,
+    room_id: int,
+    seq: int,
+    type: str,
+    body: dict[str, Any],
+    target_seq: int | None = None,
+    notify_user: int | None = None,
+) -> Event:
+    """Store the frame of event `seq` (taken with storage.events.next_seq in this transaction)."""
+    frame = orjson.dumps(
+        {"type": type, "room_id": room_id, "seq": seq, **body}, option=orjson.OPT_UTC_Z
+    )
+    await event_store.insert_event(
+        conn=conn,
+        room_id=room_id,
+        seq=seq,
+        type=type,
+        payload=frame.decode(),
+        target_seq=target_seq,
+    )
+    return Event(room_id, seq, type, frame, notify_user)
+
+
+async def publish(svc: Services, *events: Event) -> None:
+    """Call after commit. A failed publish is logged by the bus, never raised: the event is
+    already durable and receivers will find it."""
+    for event in events:
+        metrics.events_committed.labels(event.type).inc()
+        await svc.bus.publish(room_channel(event.room_id), event.frame)
+        if event.notify_user is not None:
+            await svc.bus.publish(user_channel(event.notify_user), event.frame)
+
+
+async def publish_ephemeral(svc: Services, room_id: int, frame: dict[str, Any]) -> None:
+    """Frames with no seq (read markers, later typing and presence): not stored, not replayed."""
+    await svc.bus.publish(room_channel(room_id), orjson.dumps(frame, option=orjson.OPT_UTC_Z))

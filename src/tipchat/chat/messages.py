@@ -1,0 +1,241 @@
+"""Messages: send (idempotent per sender and client_msg_id), edit, delete, history, read markers."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import asyncpg
+import orjson
+
+from tipchat import metrics
+from tipchat.chat import access, events
+from tipchat.chat.rooms import Actor
+from tipchat.errors import Code, TipchatError
+from tipchat.services import Services
+from tipchat.storage import events as event_store
+from tipchat.storage import messages as message_store
+from tipchat.storage import rooms as room_store
+
+MAX_BODY = 4000  # characters (code points), the limit users are told
+MAX_CLIENT_MSG_ID = 64
+MAX_PAGE = 100
+
+
+@dataclass(frozen=True)
+class Ack:
+    room_id: int
+    client_msg_id: str
+    seq: int
+    duplicate: bool  # True when this send repeated an earlier one (nothing new was written)
+
+    def frame(self) -> dict[str, Any]:
+        # message_id: a message is identified by the seq of the event that created it.
+        return {
+            "type": "ack",
+            "room_id": self.room_id,
+            "client_msg_id": self.client_msg_id,
+            "message_id": self.seq,
+            "seq": self.seq,
+        }
+
+
+class _AlreadySent(Exception):
+    """Raised inside the send transaction to roll it back when a concurrent retry won."""
+
+
+def check_body(body: str) -> str:
+    if len(body) > MAX_BODY:
+        raise TipchatError(Code.message_too_long, f"messages are at most {MAX_BODY} characters")
+    if not body.strip():
+        raise TipchatError(Code.message_empty, "a message needs some text")
+    return body
+
+
+def check_client_msg_id(client_msg_id: str) -> str:
+    if not 1 <= len(client_msg_id) <= MAX_CLIENT_MSG_ID or not client_msg_id.isprintable():
+        raise TipchatError(
+            Code.invalid_request,
+            f"client_msg_id must be 1-{MAX_CLIENT_MSG_ID} printable characters",
+        )
+    return client_msg_id
+
+
+def _ack_for(existing: asyncpg.Record, room_id: int, client_msg_id: str) -> Ack:
+    if existing["room_id"] != room_id:
+        raise TipchatError(
+            Code.client_msg_id_conflict, "this client_msg_id was already used in another room"
+        )
+    return Ack(room_id, client_msg_id, existing["seq"], duplicate=True)
+
+
+async def do_send_message(
+    svc: Services,
+    *,
+    actor: Actor,
+    room_id: int,
+    client_msg_id: str,
+    body: str,
+    reply_to: int | None = None,
+) -> Ack:
+    """Commit a message event, then publish it; the returned ack is only ever for a committed
+    event. A repeat of (sender, client_msg_id) returns the original ack and writes nothing."""
+    started = time.perf_counter()
+    check_client_msg_id(client_msg_id)
+    check_body(body)
+    async with svc.db.acquire() as conn:
+        existing = await message_store.get_by_client_msg_id(
+            conn=conn, sender_id=actor.user_id, client_msg_id=client_msg_id
+        )
+        if existing is not None:
+            return _ack_for(existing, room_id, client_msg_id)
+        try:
+            async with conn.transaction():
+                locked = await event_store.next_seq(conn=conn, room_id=room_id)
+                if locked is None:
+                    raise access.not_found()
+                await access.require_member_locked(
+                    conn, room_id=room_id, user_id=actor.user_id, kind=locked["kind"]
+                )
+                if (
+                    reply_to is not None
+                    and await message_store.get_message(conn=conn, room_id=room_id, seq=reply_to)
+                    is None
+                ):
+                    raise TipchatError(Code.reply_not_found, "the message replied to is not here")
+                seq, now = locked["seq"], locked["now"]
+                snapshot = {
+                    "room_id": room_id,
+                    "seq": seq,
+                    "sender_id": actor.user_id,
+                    "sender": actor.username,
+                    "client_msg_id": client_msg_id,
+                    "kind": "text",
+                    "body": body,
+                    "reply_to": reply_to,
+                    "created_at": now,
+                    "edited_at": None,
+                    "deleted": False,
+                }
+                event = await events.append(
+                    conn, room_id=room_id, seq=seq, type="message", body={"message": snapshot}
+                )
+                if not await message_store.insert_message(
+                    conn=conn,
+                    room_id=room_id,
+                    seq=seq,
+                    sender_id=actor.user_id,
+                    client_msg_id=client_msg_id,
+                    body=body,
+                    reply_to=reply_to,
+                    created_at=now,
+                ):
+                    raise _AlreadySent
+        except _AlreadySent:
+            existing = await message_store.get_by_client_msg_id(
+                conn=conn, sender_id=actor.user_id, client_msg_id=client_msg_id
+            )
+            assert existing is not None
+            return _ack_for(existing, room_id, client_msg_id)
+    await events.publish(svc, event)
+    metrics.send_to_ack.observe(time.perf_counter() - started)
+    return Ack(room_id, client_msg_id, seq, duplicate=False)
+
+
+async def _change_message(
+    svc: Services, *, actor: Actor, room_id: int, seq: int, new_body: str | None
+) -> None:
+    """Edit (new_body given) or delete (None) message seq, as a message_updated event."""
+    async with svc.db.acquire() as conn, conn.transaction():
+        locked = await event_store.next_seq(conn=conn, room_id=room_id)
+        if locked is None:
+            raise access.not_found()
+        mine = await access.require_member_locked(
+            conn, room_id=room_id, user_id=actor.user_id, kind=locked["kind"]
+        )
+        message = await message_store.get_message(conn=conn, room_id=room_id, seq=seq)
+        if message is None:
+            raise TipchatError(Code.message_not_found, "no such message in this room")
+        if message["deleted_at"] is not None:
+            raise TipchatError(Code.message_deleted, "that message was deleted")
+        own = message["sender_id"] == actor.user_id
+        if new_body is not None:
+            if not own or message["kind"] != "text":
+                raise TipchatError(Code.forbidden, "you can only edit your own messages")
+            changed = await message_store.update_body(
+                conn=conn, room_id=room_id, seq=seq, body=new_body
+            )
+        else:
+            if not own:
+                access.require_role(mine, "admin", "delete other people's messages")
+            changed = await message_store.mark_deleted(conn=conn, room_id=room_id, seq=seq)
+        snapshot = events.message_snapshot(changed)
+        if new_body is None:
+            await event_store.redact_message_events(
+                conn=conn,
+                room_id=room_id,
+                seq=seq,
+                snapshot=orjson.dumps(snapshot, option=orjson.OPT_UTC_Z).decode(),
+            )
+        event = await events.append(
+            conn,
+            room_id=room_id,
+            seq=locked["seq"],
+            type="message_updated",
+            body={"message": snapshot, "by": actor.user_id},
+            target_seq=seq,
+        )
+    await events.publish(svc, event)
+
+
+async def do_edit_message(
+    svc: Services, *, actor: Actor, room_id: int, seq: int, body: str
+) -> None:
+    await _change_message(svc, actor=actor, room_id=room_id, seq=seq, new_body=check_body(body))
+
+
+async def do_delete_message(svc: Services, *, actor: Actor, room_id: int, seq: int) -> None:
+    await _change_message(svc, actor=actor, room_id=room_id, seq=seq, new_body=None)
+
+
+async def do_mark_read(svc: Services, *, actor: Actor, room_id: int, seq: int) -> int:
+    """Move my read marker forward to seq; returns the stored marker."""
+    async with svc.db.acquire() as conn:
+        room, _ = await access.require_member(conn, room_id=room_id, user_id=actor.user_id)
+        if not 0 <= seq <= room["last_seq"]:
+            raise TipchatError(Code.invalid_seq, f"seq must be between 0 and {room['last_seq']}")
+        marker = await room_store.advance_read_marker(
+            conn=conn, room_id=room_id, user_id=actor.user_id, seq=seq
+        )
+    await events.publish_ephemeral(
+        svc, room_id, {"type": "read", "room_id": room_id, "user_id": actor.user_id, "seq": marker}
+    )
+    return marker
+
+
+async def get_history(
+    svc: Services,
+    *,
+    actor: Actor,
+    room_id: int,
+    before_seq: int | None,
+    after_seq: int | None,
+    limit: int,
+) -> tuple[list[dict[str, Any]], bool]:
+    """A page of messages in ascending seq, and whether more lie beyond it in that direction."""
+    if not 1 <= limit <= MAX_PAGE:
+        raise TipchatError(Code.invalid_limit, f"limit must be between 1 and {MAX_PAGE}")
+    async with svc.db.acquire() as conn:
+        await access.require_member(conn, room_id=room_id, user_id=actor.user_id)
+        rows = await message_store.page(
+            conn=conn,
+            room_id=room_id,
+            before_seq=before_seq,
+            after_seq=after_seq,
+            limit=limit + 1,
+        )
+    more = len(rows) > limit
+    if more:
+        rows = rows[:limit] if after_seq is not None else rows[1:]
+    return [events.message_snapshot(row) for row in rows], more

@@ -1,0 +1,51 @@
+"""The `tipchat` command."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from tipchat import logs
+from tipchat.config import Settings
+
+app = typer.Typer(
+    help="tipchat: real-time chat with non-custodial crypto tipping.", no_args_is_help=True
+)
+console = Console()
+
+
+@app.callback()
+def main() -> None:
+    """tipchat"""
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Interface to listen on.")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (0 picks a free one).")] = None,
+    data_dir: Annotated[
+        Path | None, typer.Option(help="Where the embedded PostgreSQL keeps its data.")
+    ] = None,
+) -> None:
+    """Run the server: API, WebSocket, and (without DATABASE_URL) an embedded PostgreSQL."""
+    given = {"host": host, "port": port, "data_dir": data_dir}
+    settings = Settings(**{k: v for k, v in given.items() if v is not None})
+    logs.configure(settings.log_level, settings.log_json)
+
+    from tipchat.server import build_server  # after logging is set up
+
+    server = build_server(settings)
+    storage = (
+        "external PostgreSQL"
+        if settings.database_url
+        else f"embedded PostgreSQL in {settings.data_dir.resolve() / 'postgres'}"
+    )
+
+    def announce(url: str) -> None:
+        console.print(f"[bold green]tipchat[/] is running at {url}/  ({storage})", highlight=False)
+
+    server.announce = announce
+    server.run()

@@ -1,0 +1,76 @@
+"""Settings from the environment (prefix TIPCHAT_, plus DATABASE_URL) and an optional .env file.
+
+Every setting has a safe default for the single-node mode; `check_production` refuses the
+dev defaults that must never reach production.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_JWT_SECRET = "dev-only-jwt-secret-change-me-in-production"  # noqa: S105
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="TIPCHAT_", env_file=".env", extra="ignore")
+
+    env: Literal["development", "production"] = "development"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    data_dir: Path = Path("data")
+    # None: start an embedded PostgreSQL under data_dir/postgres.
+    database_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("DATABASE_URL", "TIPCHAT_DATABASE_URL")
+    )
+    db_pool_size: int = 20
+
+    jwt_secret: str = DEV_JWT_SECRET
+    access_token_ttl_s: int = 15 * 60
+    refresh_token_ttl_s: int = 30 * 24 * 3600
+    # None: Secure cookies exactly when the request came over https.
+    cookie_secure: bool | None = None
+    # Origins allowed to open the WebSocket and call the API with cookies, besides the
+    # server's own origin (Origin host equal to the Host header).
+    allowed_origins: list[str] = []
+
+    # Rate limits: (count, window seconds). Login and register are guessing targets.
+    login_limit_per_ip: tuple[int, int] = (30, 60)
+    login_limit_per_username: tuple[int, int] = (10, 60)
+    register_limit_per_ip: tuple[int, int] = (20, 3600)
+
+    # WebSocket.
+    # 256 frames is about 4 seconds of a busy room at 60 events/s: enough to ride out a GC
+    # pause or a slow network burst, small enough that a stuck client costs < 1 MiB.
+    ws_send_queue: int = 256
+    # Replays longer than this are cheaper as REST history pages than as one burst of frames.
+    ws_replay_bound: int = 1000
+    ws_max_frame_bytes: int = 64 * 1024
+    ws_auth_timeout_s: float = 10.0
+    ws_ping_interval_s: float = 20.0
+    ws_ping_timeout_s: float = 20.0
+    # How long a room waits for a missing seq before reading it from storage.
+    gap_fill_delay_s: float = 0.2
+    shutdown_grace_s: float = 10.0
+
+    log_level: str = "info"
+    log_json: bool = False
+
+    @property
+    def is_production(self) -> bool:
+        return self.env == "production"
+
+    def check_production(self) -> None:
+        """Refuse to run production with development defaults."""
+        if not self.is_production:
+            return
+        problems = []
+        if self.jwt_secret == DEV_JWT_SECRET or len(self.jwt_secret) < 32:
+            problems.append("TIPCHAT_JWT_SECRET must be set to a random value of 32+ characters")
+        if self.database_url is None:
+            problems.append("DATABASE_URL must point at a managed PostgreSQL")
+        if problems:
+            raise SystemExit("refusing to start in production: " + "; ".join(problems))

@@ -1,0 +1,64 @@
+"""Stable error codes, in one place. Clients branch on `code`; `message` is for people."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Code(StrEnum):
+    # input
+    invalid_request = "invalid_request"
+    invalid_json = "invalid_json"
+    invalid_frame = "invalid_frame"
+    unknown_frame_type = "unknown_frame_type"
+    frame_too_large = "frame_too_large"
+    body_too_large = "body_too_large"
+    invalid_limit = "invalid_limit"
+    message_too_long = "message_too_long"
+    message_empty = "message_empty"
+    room_name_invalid = "room_name_invalid"
+    username_invalid = "username_invalid"
+    password_too_short = "password_too_short"
+    password_too_common = "password_too_common"
+    # auth
+    not_authenticated = "not_authenticated"
+    invalid_token = "invalid_token"
+    token_expired = "token_expired"
+    invalid_credentials = "invalid_credentials"
+    refresh_token_invalid = "refresh_token_invalid"
+    refresh_token_reused = "refresh_token_reused"
+    csrf_failed = "csrf_failed"
+    origin_not_allowed = "origin_not_allowed"
+    already_authenticated = "already_authenticated"
+    rate_limited = "rate_limited"
+    # conflicts
+    username_taken = "username_taken"
+    client_msg_id_conflict = "client_msg_id_conflict"
+    already_member = "already_member"
+    # rooms and messages
+    room_not_found = "room_not_found"
+    user_not_found = "user_not_found"
+    message_not_found = "message_not_found"
+    not_a_member = "not_a_member"
+    forbidden = "forbidden"
+    owner_cannot_leave = "owner_cannot_leave"
+    reply_not_found = "reply_not_found"
+    message_deleted = "message_deleted"
+    resume_too_far = "resume_too_far"
+    invalid_seq = "invalid_seq"
+    # server
+    unavailable = "unavailable"
+    internal_error = "internal_error"
+
+
+class TipchatError(Exception):
+    """A failure the caller can act on; the edges turn it into an HTTP error or an error frame."""
+
+    def __init__(self, code: Code, message: str, **extra: object) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.extra = extra
+
+    def to_dict(self) -> dict[str, object]:
+        return {"code": self.code.value, "message": self.message, **self.extra}

@@ -1,0 +1,18 @@
+"""Prometheus metrics, process-wide (one app per process in production)."""
+
+from prometheus_client import Counter, Gauge, Histogram
+
+open_sockets = Gauge("tipchat_open_sockets", "WebSocket connections currently open")
+events_committed = Counter(
+    "tipchat_events_committed_total", "Room events committed to PostgreSQL", ["type"]
+)
+deliveries = Counter("tipchat_deliveries_total", "Room event frames queued to sockets")
+slow_consumer_closes = Counter(
+    "tipchat_slow_consumer_closes_total", "Sockets closed with 4008 after their queue overflowed"
+)
+gap_fills = Counter("tipchat_gap_fills_total", "Room event gaps filled from storage")
+send_to_ack = Histogram(
+    "tipchat_send_to_ack_seconds",
+    "Time from receiving a send to queueing its ack (includes the commit)",
+    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5),
+)

@@ -1,0 +1,375 @@
+"""The /ws endpoint: origin check, authentication, the frame loop, graceful drain."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from typing import Any
+from urllib.parse import urlsplit
+
+from starlette.websockets import WebSocket
+
+from tipchat import metrics
+from tipchat.auth import tokens
+from tipchat.chat import access
+from tipchat.chat import messages as chat_messages
+from tipchat.chat.events import publish_ephemeral
+from tipchat.chat.rooms import Actor
+from tipchat.errors import Code, TipchatError
+from tipchat.realtime import frames
+from tipchat.realtime.connection import (
+    CLOSE_AUTH,
+    CLOSE_GOING_AWAY,
+    Connection,
+    RoomState,
+)
+from tipchat.realtime.hub import Hub
+from tipchat.services import Services
+from tipchat.storage import events as event_store
+from tipchat.storage.database import is_connection_error
+
+log = logging.getLogger(__name__)
+
+PROTOCOL_VERSION = 1
+CLOSE_ORIGIN = 4003
+# One socket may follow this many rooms; more is a client bug or an attack.
+MAX_ROOMS_PER_SOCKET = 2000
+# Typing notices from one socket to one room are passed on at most this often.
+TYPING_INTERVAL_S = 2.0
+
+
+def origin_allowed(ws: WebSocket, allowed: list[str]) -> bool:
+    """Browsers always send Origin; it must be this server or a configured origin.
+    Non-browser clients send none and authenticate with a token, which a page cannot steal."""
+    origin = ws.headers.get("origin")
+    if origin is None:
+        return True
+    if origin in allowed:
+        return True
+    return urlsplit(origin).netloc.lower() == ws.headers.get("host", "").lower()
+
+
+class Gateway:
+    def __init__(self, svc: Services, hub: Hub) -> None:
+        self.svc = svc
+        self.hub = hub
+        self.connections: set[Connection] = set()
+        self.draining = False
+        self._busy: set[Connection] = set()
+
+    # -- lifecycle -----------------------------------------------------------------------
+
+    async def serve(self, ws: WebSocket) -> None:
+        settings = self.svc.settings
+        if not origin_allowed(ws, settings.allowed_origins) or self.draining:
+            await ws.close(CLOSE_ORIGIN)  # before accept: the upgrade is refused with 403
+            return
+        await ws.accept()
+        claims = await self._authenticate(ws)
+        if claims is None:
+            return
+        conn = Connection(
+            ws,
+            user_id=claims.user_id,
+            username=claims.username,
+            queue_size=settings.ws_send_queue,
+        )
+        conn.start_writer()
+        self.connections.add(conn)
+        metrics.open_sockets.inc()
+        expiry = self._schedule_expiry(conn, claims)
+        try:
+            await self.hub.attach_user(conn)
+            conn.send(
+                {
+                    "type": "ready",
+                    "protocol": PROTOCOL_VERSION,
+                    "user": {"id": claims.user_id, "username": claims.username},
+                    "expires_at": claims.expires_at,
+                    "limits": {
+                        "max_frame_bytes": settings.ws_max_frame_bytes,
+                        "max_body_chars": chat_messages.MAX_BODY,
+                        "replay_bound": settings.ws_replay_bound,
+                    },
+                }
+            )
+            await self._read_loop(conn, expiry)
+        except asyncio.CancelledError:
+            if not conn.closing:
+                raise  # not our own abort of a stalled socket
+        finally:
+            expiry[0].cancel()
+            self.connections.discard(conn)
+            metrics.open_sockets.dec()
+            await conn.stop_writer()
+            for room_id in list(conn.rooms):
+                await self.hub.detach(conn, room_id)
+            await self.hub.detach_user(conn)
+
+    async def drain(self, timeout_s: float) -> None:
+        """Graceful shutdown: refuse new sockets, let in-flight frames finish (their acks are
+        sent), then close every socket with 1001 so clients reconnect to another node."""
+        self.draining = True
+        for conn in list(self.connections):
+            if conn not in self._busy:
+                conn.close_after_queue(CLOSE_GOING_AWAY, "server shutting down")
+        deadline = time.monotonic() + timeout_s
+        while self.connections and time.monotonic() < deadline:  # noqa: ASYNC110
+            await asyncio.sleep(0.05)
+
+    # -- authentication ------------------------------------------------------------------
+
+    async def _authenticate(self, ws: WebSocket) -> tokens.AccessClaims | None:
+        """The session cookie, or else a first frame {"type": "auth", "token": ...}."""
+        secret = self.svc.settings.jwt_secret
+        cookie = ws.cookies.get(tokens.ACCESS_COOKIE)
+        if cookie:
+            try:
+                return tokens.decode_access_token(cookie, secret=secret)
+            except TipchatError:
+                pass  # a stale cookie: the client can still authenticate with a frame
+        deadline = time.monotonic() + self.svc.settings.ws_auth_timeout_s
+        while True:
+            try:
+                message = await asyncio.wait_for(
+                    ws.receive(), max(0.0, deadline - time.monotonic())
+                )
+            except TimeoutError:
+                await self._refuse(ws, Code.not_authenticated, "authenticate within the time limit")
+                return None
+            if message["type"] == "websocket.disconnect":
+                return None
+            try:
+                frame = frames.parse(self._text_of(message))
+                if not isinstance(frame, frames.Auth):
+                    raise TipchatError(
+                        Code.not_authenticated,
+                        "send an auth frame first",
+                        id=getattr(frame, "id", None),
+                    )
+                return tokens.decode_access_token(frame.token, secret=secret)
+            except TipchatError as exc:
+                if exc.code in (Code.invalid_token, Code.token_expired):
+                    await self._refuse(ws, exc.code, exc.message)
+                    return None
+                await ws.send_json({"type": "error", **exc.to_dict()})
+
+    async def _refuse(self, ws: WebSocket, code: Code, message: str) -> None:
+        await ws.send_json({"type": "error", "code": code.value, "message": message})
+        await ws.close(CLOSE_AUTH, code.value)
+
+    def _schedule_expiry(
+        self, conn: Connection, claims: tokens.AccessClaims
+    ) -> list[asyncio.TimerHandle]:
+        """A socket lives as long as its access token; a fresh auth frame extends it."""
+
+        def expire() -> None:
+            conn.send(
+                {
+                    "type": "error",
+                    "code": Code.token_expired.value,
+                    "message": "access token expired; reconnect with a fresh one",
+                }
+            )
+            conn.close_after_queue(CLOSE_AUTH, Code.token_expired.value)
+
+        loop = asyncio.get_running_loop()
+        return [loop.call_later(max(0.0, claims.expires_at - time.time()), expire)]
+
+    def _text_of(self, message: Any) -> str:
+        text = message.get("text")
+        if text is None:
+            raise TipchatError(Code.invalid_frame, "frames are JSON text, not binary")
+        # len() counts characters; only a long string can be over the byte limit.
+        limit = self.svc.settings.ws_max_frame_bytes
+        if len(text) * 4 > limit and len(text.encode()) > limit:
+            raise TipchatError(Code.frame_too_large, f"frames are at most {limit} bytes")
+        return str(text)
+
+    # -- the frame loop ------------------------------------------------------------------
+
+    async def _read_loop(self, conn: Connection, expiry: list[asyncio.TimerHandle]) -> None:
+        while True:
+            message = await conn.ws.receive()
+            if message["type"] == "websocket.disconnect":
+                return
+            if conn.closing:
+                continue
+            self._busy.add(conn)
+            try:
+                frame: frames.ClientFrame | None = None
+                frame = frames.parse(self._text_of(message))
+                await self._dispatch(conn, frame, expiry)
+            except TipchatError as exc:
+                conn.send({"type": "error", **exc.to_dict()})
+            except Exception as exc:
+                frame_id = getattr(frame, "id", None)
+                if is_connection_error(exc):
+                    conn.send(
+                        {
+                            "type": "error",
+                            "code": Code.unavailable.value,
+                            "id": frame_id,
+                            "message": "storage is unavailable; retry shortly",
+                        }
+                    )
+                else:
+                    log.exception("frame handler failed")
+                    conn.send(
+                        {
+                            "type": "error",
+                            "code": Code.internal_error.value,
+                            "id": frame_id,
+                            "message": "internal error",
+                        }
+                    )
+            finally:
+                self._busy.discard(conn)
+            if self.draining:
+                conn.close_after_queue(CLOSE_GOING_AWAY, "server shutting down")
+
+    async def _dispatch(
+        self, conn: Connection, frame: frames.ClientFrame, expiry: list[asyncio.TimerHandle]
+    ) -> None:
+        actor = Actor(conn.user_id, conn.username)
+        match frame:
+            case frames.Send():
+                try:
+                    ack = await chat_messages.do_send_message(
+                        self.svc,
+                        actor=actor,
+                        room_id=frame.room_id,
+                        client_msg_id=frame.client_msg_id,
+                        body=frame.body,
+                        reply_to=frame.reply_to,
+                    )
+                except TipchatError as exc:
+                    exc.extra.update(
+                        id=frame.id, client_msg_id=frame.client_msg_id, room_id=frame.room_id
+                    )
+                    raise
+                conn.send({**ack.frame(), "id": frame.id})
+            case frames.Subscribe():
+                await self._subscribe_all(conn, frame.id, {r: None for r in frame.room_ids})
+            case frames.Resume():
+                await self._subscribe_all(conn, frame.id, dict(frame.rooms))
+            case frames.Unsubscribe():
+                for room_id in frame.room_ids:
+                    if conn.rooms.pop(room_id, None) is not None:
+                        await self.hub.detach(conn, room_id)
+                conn.send({"type": "unsubscribed", "id": frame.id, "room_ids": frame.room_ids})
+            case frames.Read():
+                await chat_messages.do_mark_read(
+                    self.svc, actor=actor, room_id=frame.room_id, seq=frame.seq
+                )
+            case frames.Typing():
+                await self._typing(conn, frame)
+            case frames.Ping():
+                conn.send({"type": "pong", "id": frame.id})
+            case frames.Auth():
+                claims = tokens.decode_access_token(
+                    frame.token, secret=self.svc.settings.jwt_secret
+                )
+                if claims.user_id != conn.user_id:
+                    raise TipchatError(
+                        Code.already_authenticated,
+                        "this socket belongs to another user",
+                        id=frame.id,
+                    )
+                expiry[0].cancel()
+                expiry[0] = self._schedule_expiry(conn, claims)[0]
+                conn.send(
+                    {
+                        "type": "ready",
+                        "protocol": PROTOCOL_VERSION,
+                        "id": frame.id,
+                        "user": {"id": conn.user_id, "username": conn.username},
+                        "expires_at": claims.expires_at,
+                    }
+                )
+
+    # -- subscriptions -------------------------------------------------------------------
+
+    async def _subscribe_all(
+        self, conn: Connection, frame_id: str | int | None, rooms: dict[int, int | None]
+    ) -> None:
+        subscribed: dict[str, int] = {}
+        for room_id, from_seq in rooms.items():
+            try:
+                subscribed[str(room_id)] = await self._subscribe(conn, room_id, from_seq)
+            except TipchatError as exc:
+                exc.extra.update(id=frame_id, room_id=room_id)
+                conn.send({"type": "error", **exc.to_dict()})
+        conn.send({"type": "subscribed", "id": frame_id, "rooms": subscribed})
+
+    async def _subscribe(self, conn: Connection, room_id: int, from_seq: int | None) -> int:
+        """Follow a room from now (from_seq None) or replay every event after from_seq first.
+
+        Order matters: join the live feed (live events wait in the backlog), then check
+        membership and read storage, then flush the backlog deduplicated by seq. Whatever
+        commits meanwhile is in storage, in the backlog or in both; never in neither.
+        Returns the seq the socket is now at."""
+        if room_id in conn.rooms:
+            conn.rooms.pop(room_id)  # a resume of a followed room starts over from from_seq
+            await self.hub.detach(conn, room_id)
+        if len(conn.rooms) >= MAX_ROOMS_PER_SOCKET:
+            raise TipchatError(
+                Code.invalid_request, f"at most {MAX_ROOMS_PER_SOCKET} rooms per socket"
+            )
+        state = conn.rooms[room_id] = RoomState()
+        try:
+            await self.hub.attach(conn, room_id)
+            async with self.svc.db.acquire() as db:
+                room, _ = await access.require_member(db, room_id=room_id, user_id=conn.user_id)
+                last_seq = room["last_seq"]
+                if from_seq is None:
+                    state.last_seq = last_seq
+                else:
+                    bound = self.svc.settings.ws_replay_bound
+                    if from_seq > last_seq:
+                        raise TipchatError(
+                            Code.invalid_seq,
+                            f"room {room_id} is at seq {last_seq}",
+                            last_seq=last_seq,
+                        )
+                    if last_seq - from_seq > bound:
+                        raise TipchatError(
+                            Code.resume_too_far,
+                            f"more than {bound} events missed; page history over REST",
+                            last_seq=last_seq,
+                        )
+                    state.last_seq = from_seq
+                    for seq, text in await event_store.events_after(
+                        conn=db, room_id=room_id, after_seq=from_seq, limit=bound
+                    ):
+                        conn.deliver_replayed(room_id, seq, text)
+        except BaseException:
+            if conn.rooms.get(room_id) is state:
+                del conn.rooms[room_id]
+            await self.hub.detach(conn, room_id)
+            raise
+        at = state.last_seq
+        conn.finish_replay(room_id)
+        return at
+
+    async def _typing(self, conn: Connection, frame: frames.Typing) -> None:
+        state = conn.rooms.get(frame.room_id)
+        if state is None:
+            async with self.svc.db.acquire() as db:
+                await access.require_member(db, room_id=frame.room_id, user_id=conn.user_id)
+        now = time.monotonic()
+        last = conn.typing_sent.get(frame.room_id, 0.0)
+        if now - last < TYPING_INTERVAL_S:
+            return
+        conn.typing_sent[frame.room_id] = now
+        await publish_ephemeral(
+            self.svc,
+            frame.room_id,
+            {
+                "type": "typing",
+                "room_id": frame.room_id,
+                "user_id": conn.user_id,
+                "username": conn.username,
+            },
+        )

@@ -1,0 +1,73 @@
+"""The asyncpg pool, and the embedded PostgreSQL used when no DATABASE_URL is given."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import orjson
+
+log = logging.getLogger(__name__)
+
+Connection = asyncpg.Connection  # re-exported for type hints in the layers above
+Record = asyncpg.Record
+
+
+def start_embedded_postgres(data_dir: Path) -> str:
+    """Start (or attach to) PostgreSQL 16 from PyPI `pgserver`; return its URL.
+
+    Data lives in data_dir/postgres and survives restarts; the server listens on a Unix socket
+    only and stops when the last process using it exits.
+    """
+    import pgserver  # imported lazily: external-database deployments never load it
+
+    pgdata = (data_dir / "postgres").resolve()
+    pgdata.parent.mkdir(parents=True, exist_ok=True)
+    server = pgserver.get_server(pgdata, cleanup_mode="stop")
+    url: str = server.get_uri()
+    log.info("embedded postgres at %s", pgdata)
+    return url
+
+
+async def _init_connection(conn: asyncpg.Connection) -> None:
+    # json/jsonb travel as text by default; the event log hands that text straight to sockets,
+    # so only decode where a caller asks for it.
+    await conn.set_type_codec(
+        "jsonb",
+        schema="pg_catalog",
+        encoder=lambda v: orjson.dumps(v).decode(),
+        decoder=orjson.loads,
+        format="text",
+    )
+
+
+async def create_pool(url: str, *, size: int) -> asyncpg.Pool:
+    pool: asyncpg.Pool = await asyncpg.create_pool(
+        url,
+        min_size=min(2, size),
+        max_size=size,
+        init=_init_connection,
+        command_timeout=30,
+    )
+    return pool
+
+
+def is_connection_error(exc: BaseException) -> bool:
+    """True for failures that mean "the database is unreachable right now" (retry later)."""
+    return isinstance(
+        exc,
+        (
+            OSError,
+            asyncpg.exceptions.ConnectionDoesNotExistError,
+            asyncpg.exceptions.CannotConnectNowError,
+            asyncpg.exceptions.AdminShutdownError,
+            asyncpg.exceptions.InterfaceError,
+            asyncpg.exceptions.TooManyConnectionsError,
+        ),
+    )
+
+
+def record_dict(record: asyncpg.Record | None) -> dict[str, Any] | None:
+    return dict(record) if record is not None else None

@@ -1,0 +1,117 @@
+"""Messages: the current state of each message, keyed by the seq of the event that created it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import asyncpg
+
+MESSAGE_COLUMNS = (
+    "m.room_id, m.seq, m.sender_id, u.username AS sender, m.client_msg_id, m.kind, m.body,"
+    " m.reply_to, m.created_at, m.edited_at, m.deleted_at"
+)
+_FROM = "FROM messages m JOIN users u ON u.id = m.sender_id"
+
+
+async def insert_message(
+    *,
+    conn: asyncpg.Connection,
+    room_id: int,
+    seq: int,
+    sender_id: int,
+    client_msg_id: str,
+    body: str,
+    reply_to: int | None,
+    created_at: datetime,
+) -> bool:
+    """False when this sender already used client_msg_id (the send is a retry)."""
+    status: str = await conn.execute(
+        "INSERT INTO messages (room_id, seq, sender_id, client_msg_id, body, reply_to, created_at)"
+        " VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (sender_id, client_msg_id) DO NOTHING",
+        room_id,
+        seq,
+        sender_id,
+        client_msg_id,
+        body,
+        reply_to,
+        created_at,
+    )
+    return status.endswith(" 1")
+
+
+async def get_by_client_msg_id(
+    *, conn: asyncpg.Connection, sender_id: int, client_msg_id: str
+) -> asyncpg.Record | None:
+    row: asyncpg.Record | None = await conn.fetchrow(
+        f"SELECT {MESSAGE_COLUMNS} {_FROM} WHERE m.sender_id = $1 AND m.client_msg_id = $2",
+        sender_id,
+        client_msg_id,
+    )
+    return row
+
+
+async def get_message(
+    *, conn: asyncpg.Connection, room_id: int, seq: int, lock: bool = False
+) -> asyncpg.Record | None:
+    row: asyncpg.Record | None = await conn.fetchrow(
+        f"SELECT {MESSAGE_COLUMNS} {_FROM} WHERE m.room_id = $1 AND m.seq = $2"
+        + (" FOR UPDATE OF m" if lock else ""),
+        room_id,
+        seq,
+    )
+    return row
+
+
+async def update_body(
+    *, conn: asyncpg.Connection, room_id: int, seq: int, body: str
+) -> asyncpg.Record:
+    row: asyncpg.Record = await conn.fetchrow(
+        "WITH m AS (UPDATE messages SET body = $3, edited_at = now()"
+        " WHERE room_id = $1 AND seq = $2 RETURNING *)"
+        f" SELECT {MESSAGE_COLUMNS} FROM m JOIN users u ON u.id = m.sender_id",
+        room_id,
+        seq,
+        body,
+    )
+    return row
+
+
+async def mark_deleted(*, conn: asyncpg.Connection, room_id: int, seq: int) -> asyncpg.Record:
+    row: asyncpg.Record = await conn.fetchrow(
+        "WITH m AS (UPDATE messages SET body = NULL, deleted_at = now()"
+        " WHERE room_id = $1 AND seq = $2 RETURNING *)"
+        f" SELECT {MESSAGE_COLUMNS} FROM m JOIN users u ON u.id = m.sender_id",
+        room_id,
+        seq,
+    )
+    return row
+
+
+async def page(
+    *,
+    conn: asyncpg.Connection,
+    room_id: int,
+    before_seq: int | None,
+    after_seq: int | None,
+    limit: int,
+) -> list[asyncpg.Record]:
+    """Up to limit messages in ascending seq order: the newest before before_seq, the oldest
+    after after_seq, or the newest of all when neither is given."""
+    if after_seq is not None:
+        rows: list[asyncpg.Record] = await conn.fetch(
+            f"SELECT {MESSAGE_COLUMNS} {_FROM} WHERE m.room_id = $1 AND m.seq > $2"
+            " AND ($3::bigint IS NULL OR m.seq < $3) ORDER BY m.seq LIMIT $4",
+            room_id,
+            after_seq,
+            before_seq,
+            limit,
+        )
+        return rows
+    rows = await conn.fetch(
+        f"SELECT {MESSAGE_COLUMNS} {_FROM} WHERE m.room_id = $1"
+        " AND ($2::bigint IS NULL OR m.seq < $2) ORDER BY m.seq DESC LIMIT $3",
+        room_id,
+        before_seq,
+        limit,
+    )
+    return rows[::-1]

@@ -1,0 +1,28 @@
+"""Apply Alembic migrations programmatically (called at start by every node)."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+
+_HERE = Path(__file__).parent
+
+
+def _config(database_url: str) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(_HERE / "migrations"))
+    cfg.attributes["database_url"] = database_url
+    return cfg
+
+
+def upgrade(database_url: str) -> None:
+    """Bring the schema to head. Safe to call from several nodes at once (advisory lock)."""
+    command.upgrade(_config(database_url), "head")
+
+
+async def upgrade_async(database_url: str) -> None:
+    # Alembic is synchronous and runs its own event loop in env.py: give it a thread.
+    await asyncio.to_thread(upgrade, database_url)

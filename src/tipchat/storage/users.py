@@ -1,0 +1,63 @@
+"""Users and their password credentials."""
+
+from __future__ import annotations
+
+import asyncpg
+
+USER_COLUMNS = "u.id, u.username, u.created_at"
+
+
+async def insert_user(*, conn: asyncpg.Connection, username: str, password_hash: str) -> int | None:
+    """Create a user with credentials; None when the name (case-insensitively) is taken."""
+    user_id: int | None = await conn.fetchval(
+        "INSERT INTO users (username) VALUES ($1)"
+        " ON CONFLICT ((lower(username))) DO NOTHING RETURNING id",
+        username,
+    )
+    if user_id is not None:
+        await conn.execute(
+            "INSERT INTO credentials (user_id, password_hash) VALUES ($1, $2)",
+            user_id,
+            password_hash,
+        )
+    return user_id
+
+
+async def get_login(*, conn: asyncpg.Connection, username: str) -> asyncpg.Record | None:
+    row: asyncpg.Record | None = await conn.fetchrow(
+        f"SELECT {USER_COLUMNS}, c.password_hash FROM users u"
+        " JOIN credentials c ON c.user_id = u.id WHERE lower(u.username) = lower($1)",
+        username,
+    )
+    return row
+
+
+async def set_password_hash(*, conn: asyncpg.Connection, user_id: int, password_hash: str) -> None:
+    await conn.execute(
+        "UPDATE credentials SET password_hash = $2, updated_at = now() WHERE user_id = $1",
+        user_id,
+        password_hash,
+    )
+
+
+async def get_user(*, conn: asyncpg.Connection, user_id: int) -> asyncpg.Record | None:
+    row: asyncpg.Record | None = await conn.fetchrow(
+        f"SELECT {USER_COLUMNS} FROM users u WHERE u.id = $1", user_id
+    )
+    return row
+
+
+async def search_users(
+    *, conn: asyncpg.Connection, prefix: str, limit: int, exclude_id: int
+) -> list[asyncpg.Record]:
+    """Users whose name starts with prefix (case-insensitive), shortest names first."""
+    pattern = prefix.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    rows: list[asyncpg.Record] = await conn.fetch(
+        f"SELECT {USER_COLUMNS} FROM users u"
+        " WHERE lower(u.username) LIKE $1 AND u.id <> $2"
+        " ORDER BY length(u.username), lower(u.username) LIMIT $3",
+        pattern,
+        exclude_id,
+        limit,
+    )
+    return rows
