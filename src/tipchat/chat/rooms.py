@@ -57,8 +57,12 @@ async def _member_event(
     action: str,
     role: str | None,
     by: int,
+    locked: asyncpg.Record | None = None,
 ) -> events.Event:
-    locked = await _take_seq(conn, room_id)
+    """Append a `member` event: with the seq of `locked` (the next_seq call that locked the
+    room for this change) or, for a further event in the same transaction, the next one."""
+    if locked is None:
+        locked = await _take_seq(conn, room_id)
     return await events.append(
         conn,
         room_id=room_id,
@@ -105,13 +109,14 @@ async def do_join_room(svc: Services, *, actor: Actor, room_id: int) -> None:
             raise access.not_found()
         try:
             async with conn.transaction():
-                await _take_seq(conn, room_id)  # lock first, like every membership change
+                locked = await _take_seq(conn, room_id)  # lock first, like every change
                 if not await room_store.insert_membership(
                     conn=conn, room_id=room_id, user_id=actor.user_id, role="member"
                 ):
                     raise TipchatError(Code.already_member, "already a member")
                 event = await _member_event(
                     conn,
+                    locked=locked,
                     room_id=room_id,
                     user=_user_ref(actor.user_id, actor.username),
                     action="joined",
@@ -143,6 +148,7 @@ async def do_add_member(svc: Services, *, actor: Actor, room_id: int, user_id: i
             raise TipchatError(Code.already_member, "already a member")
         event = await _member_event(
             conn,
+            locked=locked,
             room_id=room_id,
             user=_user_ref(user["id"], user["username"]),
             action="added",
@@ -184,6 +190,7 @@ async def do_remove_member(svc: Services, *, actor: Actor, room_id: int, user_id
         await room_store.delete_membership(conn=conn, room_id=room_id, user_id=user_id)
         event = await _member_event(
             conn,
+            locked=locked,
             room_id=room_id,
             user=_user_ref(user["id"], user["username"]),
             action="left" if leaving else "removed",
@@ -217,6 +224,7 @@ async def do_set_role(
         published.append(
             await _member_event(
                 conn,
+                locked=locked,
                 room_id=room_id,
                 user=_user_ref(user_id, user["username"]),
                 action="role",

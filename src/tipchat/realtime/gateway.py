@@ -50,6 +50,15 @@ def origin_allowed(ws: WebSocket, allowed: list[str]) -> bool:
     return urlsplit(origin).netloc.lower() == ws.headers.get("host", "").lower()
 
 
+def _correlation(frame: frames.ClientFrame | None) -> dict[str, Any]:
+    """What an error frame carries so the client knows which of its frames failed."""
+    if frame is None:
+        return {}
+    if isinstance(frame, frames.Send):
+        return {"id": frame.id, "room_id": frame.room_id, "client_msg_id": frame.client_msg_id}
+    return {"id": frame.id}
+
+
 class Gateway:
     def __init__(self, svc: Services, hub: Hub) -> None:
         self.svc = svc
@@ -197,33 +206,19 @@ class Gateway:
             if conn.closing:
                 continue
             self._busy.add(conn)
+            frame: frames.ClientFrame | None = None
             try:
-                frame: frames.ClientFrame | None = None
                 frame = frames.parse(self._text_of(message))
                 await self._dispatch(conn, frame, expiry)
             except TipchatError as exc:
-                conn.send({"type": "error", **exc.to_dict()})
+                conn.send({"type": "error", **_correlation(frame), **exc.to_dict()})
             except Exception as exc:
-                frame_id = getattr(frame, "id", None)
                 if is_connection_error(exc):
-                    conn.send(
-                        {
-                            "type": "error",
-                            "code": Code.unavailable.value,
-                            "id": frame_id,
-                            "message": "storage is unavailable; retry shortly",
-                        }
-                    )
+                    error = TipchatError(Code.unavailable, "storage is unavailable; retry shortly")
                 else:
                     log.exception("frame handler failed")
-                    conn.send(
-                        {
-                            "type": "error",
-                            "code": Code.internal_error.value,
-                            "id": frame_id,
-                            "message": "internal error",
-                        }
-                    )
+                    error = TipchatError(Code.internal_error, "internal error")
+                conn.send({"type": "error", **_correlation(frame), **error.to_dict()})
             finally:
                 self._busy.discard(conn)
             if self.draining:
@@ -235,20 +230,14 @@ class Gateway:
         actor = Actor(conn.user_id, conn.username)
         match frame:
             case frames.Send():
-                try:
-                    ack = await chat_messages.do_send_message(
-                        self.svc,
-                        actor=actor,
-                        room_id=frame.room_id,
-                        client_msg_id=frame.client_msg_id,
-                        body=frame.body,
-                        reply_to=frame.reply_to,
-                    )
-                except TipchatError as exc:
-                    exc.extra.update(
-                        id=frame.id, client_msg_id=frame.client_msg_id, room_id=frame.room_id
-                    )
-                    raise
+                ack = await chat_messages.do_send_message(
+                    self.svc,
+                    actor=actor,
+                    room_id=frame.room_id,
+                    client_msg_id=frame.client_msg_id,
+                    body=frame.body,
+                    reply_to=frame.reply_to,
+                )
                 conn.send({**ack.frame(), "id": frame.id})
             case frames.Subscribe():
                 await self._subscribe_all(conn, frame.id, {r: None for r in frame.room_ids})

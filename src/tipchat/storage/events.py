@@ -45,7 +45,8 @@ async def redact_message_events(
     """Put snapshot in place of the message in every stored frame about message seq (its
     creation and its edits), so a deleted body never comes back on replay."""
     await conn.execute(
-        "UPDATE room_events SET payload = jsonb_set(payload::jsonb, '{message}', $3::jsonb)::json"
+        "UPDATE room_events"
+        " SET payload = jsonb_set(payload::jsonb, '{message}', $3::text::jsonb)::json"
         " WHERE room_id = $1 AND (seq = $2 OR target_seq = $2)",
         room_id,
         seq,
