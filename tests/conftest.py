@@ -35,7 +35,9 @@ def pg_admin_url() -> Iterator[str]:
     from tipchat.storage.database import start_embedded_postgres
 
     with tempfile.TemporaryDirectory(prefix="tipchat-test-pg-") as data_dir:
-        yield start_embedded_postgres(Path(data_dir))
+        url, stop = start_embedded_postgres(Path(data_dir))
+        yield url
+        stop()
 
 
 @pytest.fixture(scope="session")

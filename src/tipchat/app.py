@@ -28,9 +28,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        url = settings.database_url or await asyncio.to_thread(
-            start_embedded_postgres, settings.data_dir
-        )
+        stop_postgres = None
+        if settings.database_url is not None:
+            url = settings.database_url
+        else:
+            url, stop_postgres = await asyncio.to_thread(start_embedded_postgres, settings.data_dir)
         await migrate.upgrade_async(url)
         pool = await create_pool(url, size=settings.db_pool_size)
         bus = InProcessBus()
@@ -61,6 +63,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await app.state.gateway.drain(settings.shutdown_grace_s)
             await bus.disconnect()
             await pool.close()
+            if stop_postgres is not None:
+                await asyncio.to_thread(stop_postgres)
 
     app = FastAPI(
         title="tipchat",

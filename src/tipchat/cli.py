@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -31,7 +31,7 @@ def serve(
     ] = None,
 ) -> None:
     """Run the server: API, WebSocket, and (without DATABASE_URL) an embedded PostgreSQL."""
-    given = {"host": host, "port": port, "data_dir": data_dir}
+    given: dict[str, Any] = {"host": host, "port": port, "data_dir": data_dir}
     settings = Settings(**{k: v for k, v in given.items() if v is not None})
     logs.configure(settings.log_level, settings.log_json)
 

@@ -76,7 +76,9 @@ async def test_concurrent_senders_get_gapless_seqs_in_order_everywhere(server, d
                 raise AssertionError(f"unexpected event {frame}")
         return seqs
 
-    receiving = [asyncio.create_task(receive_all(r, s)) for r, s in zip(receivers, start_seq)]
+    receiving = [
+        asyncio.create_task(receive_all(r, s)) for r, s in zip(receivers, start_seq, strict=True)
+    ]
     acked = await asyncio.gather(*(send_all(i, ws) for i, ws in enumerate(sockets)))
     received = await asyncio.gather(*receiving)
 
@@ -85,7 +87,7 @@ async def test_concurrent_senders_get_gapless_seqs_in_order_everywhere(server, d
     assert all_acked == list(range(first, first + senders_n * per_sender))
     for seqs in acked:  # each sender's own messages keep their sending order
         assert seqs == sorted(seqs)
-    for start, seqs in zip(start_seq, received):
+    for start, seqs in zip(start_seq, received, strict=True):
         assert start == first - 1
         assert seqs == all_acked  # every event, once, in seq order
     stored = await db.fetch("SELECT seq FROM room_events WHERE room_id = $1 ORDER BY seq", room_id)

@@ -23,14 +23,14 @@ def _session_response(
     secure = svc.settings.cookie_secure
     if secure is None:
         secure = request.url.scheme == "https"
-    common = {"secure": secure, "httponly": True}
     response.set_cookie(
         tokens.ACCESS_COOKIE,
         session.access_token,
         max_age=svc.settings.access_token_ttl_s,
         samesite="lax",
         path="/",
-        **common,
+        secure=secure,
+        httponly=True,
     )
     response.set_cookie(
         tokens.REFRESH_COOKIE,
@@ -38,7 +38,8 @@ def _session_response(
         max_age=svc.settings.refresh_token_ttl_s,
         samesite="strict",
         path="/api/auth",
-        **common,
+        secure=secure,
+        httponly=True,
     )
     # Readable by the page (not httpOnly): it echoes it in X-CSRF-Token on writes.
     response.set_cookie(

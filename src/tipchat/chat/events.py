@@ -19,6 +19,9 @@ from tipchat import metrics
 from tipchat.services import Services
 from tipchat.storage import events as event_store
 
+# Frames that are not room events: no seq, not stored, not replayed, delivered as they come.
+EPHEMERAL_TYPES = frozenset(("read", "typing", "presence"))
+
 
 def room_channel(room_id: int) -> str:
     return f"room:{room_id}"

@@ -98,9 +98,8 @@ class Connection:
     def deliver_replayed(self, room_id: int, seq: int, text: str) -> None:
         """An event read from storage during a resume (live events wait in the backlog)."""
         state = self.rooms.get(room_id)
-        if state is not None and seq > state.last_seq:
-            state.last_seq = seq
-            self._put(text)
+        if state is not None:
+            self._forward(room_id, state, seq, text, orjson.loads(text))
 
     def finish_replay(self, room_id: int) -> None:
         state = self.rooms.get(room_id)

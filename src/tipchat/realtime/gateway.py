@@ -309,7 +309,12 @@ class Gateway:
         state = conn.rooms[room_id] = RoomState()
         try:
             await self.hub.attach(conn, room_id)
-            async with self.svc.db.acquire() as db:
+            # One snapshot for the membership check and the replay: a removal committed
+            # after it arrives live (and ends the subscription), never half in each.
+            async with (
+                self.svc.db.acquire() as db,
+                db.transaction(isolation="repeatable_read", readonly=True),
+            ):
                 room, _ = await access.require_member(db, room_id=room_id, user_id=conn.user_id)
                 last_seq = room["last_seq"]
                 if from_seq is None:

@@ -17,7 +17,7 @@ import orjson
 
 from tipchat import metrics
 from tipchat.bus import Bus
-from tipchat.chat.events import room_channel, user_channel
+from tipchat.chat.events import EPHEMERAL_TYPES, room_channel, user_channel
 
 if TYPE_CHECKING:
     from tipchat.realtime.connection import Connection
@@ -43,12 +43,12 @@ class RoomFeed:
 
     def on_message(self, data: bytes) -> None:
         frame = orjson.loads(data)
-        seq = frame.get("seq")
         text = data.decode()
-        if seq is None:  # ephemeral: no order to keep
+        if frame.get("type") in EPHEMERAL_TYPES:  # no order to keep
             for conn in tuple(self.subscribers):
                 conn.deliver_ephemeral(self.room_id, text)
             return
+        seq = frame["seq"]
         if seq <= self.delivered:
             return
         self._early[seq] = (text, frame)

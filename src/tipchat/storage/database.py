@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -15,20 +16,22 @@ Connection = asyncpg.Connection  # re-exported for type hints in the layers abov
 Record = asyncpg.Record
 
 
-def start_embedded_postgres(data_dir: Path) -> str:
-    """Start (or attach to) PostgreSQL 16 from PyPI `pgserver`; return its URL.
+def start_embedded_postgres(data_dir: Path) -> tuple[str, Callable[[], None]]:
+    """Start (or attach to) PostgreSQL 16 from PyPI `pgserver`; return its URL and a function
+    that stops it once no other process uses it.
 
     Data lives in data_dir/postgres and survives restarts; the server listens on a Unix socket
-    only and stops when the last process using it exits.
+    only. Call the stop function on shutdown: uvicorn ends by re-raising SIGTERM, and a process
+    killed by a signal runs no atexit hooks.
     """
     import pgserver  # imported lazily: external-database deployments never load it
 
     pgdata = (data_dir / "postgres").resolve()
     pgdata.parent.mkdir(parents=True, exist_ok=True)
-    server = pgserver.get_server(pgdata, cleanup_mode="stop")
+    server = pgserver.get_server(pgdata, cleanup_mode="stop")  # type: ignore[attr-defined]
     url: str = server.get_uri()
     log.info("embedded postgres at %s", pgdata)
-    return url
+    return url, server.cleanup
 
 
 async def _init_connection(conn: asyncpg.Connection) -> None:

@@ -1,0 +1,26 @@
+# Sourced by scripts/run and scripts/test: create .venv and install the project into it,
+# again only when pyproject.toml changed. Needs Python >= 3.11 (set PYTHON to choose one).
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+PYTHON="${PYTHON:-python3}"
+if ! "$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
+    echo "tipchat needs Python 3.11 or newer (found: $("$PYTHON" --version 2>&1)); set PYTHON=..." >&2
+    exit 1
+fi
+
+ensure_venv() {  # ensure_venv [extras]
+    local extras="${1:-}" spec="." stamp
+    [[ -n "$extras" ]] && spec=".[$extras]"
+    stamp="$(sha256sum pyproject.toml | cut -c1-16)-$extras"
+    if [[ ! -x .venv/bin/python ]]; then
+        echo "==> creating .venv" >&2
+        "$PYTHON" -m venv .venv
+    fi
+    if [[ "$(cat .venv/.tipchat-installed 2>/dev/null)" != "$stamp" ]]; then
+        echo "==> installing tipchat${extras:+ with $extras extras} into .venv" >&2
+        .venv/bin/python -m pip install --quiet --upgrade pip
+        .venv/bin/python -m pip install --quiet -e "$spec"
+        echo "$stamp" > .venv/.tipchat-installed
+    fi
+}
