@@ -89,6 +89,13 @@ class Ws:
             if frame["type"] == type_:
                 return frame
 
+    async def next_of_seq(self, timeout: float = 10) -> dict[str, Any]:
+        """Skip frames until a room event (a frame with a seq) arrives."""
+        while True:
+            frame = await self.recv(timeout)
+            if "seq" in frame and frame["type"] not in ("ack", "read"):
+                return frame
+
     async def subscribe(self, *room_ids: int) -> dict[str, Any]:
         await self.send({"type": "subscribe", "room_ids": list(room_ids)})
         return await self.next_of("subscribed")
