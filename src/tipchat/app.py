@@ -19,7 +19,7 @@ from tipchat.realtime.hub import Hub
 from tipchat.services import Services
 from tipchat.storage import events as event_store
 from tipchat.storage import migrate
-from tipchat.storage.database import create_pool, start_embedded_postgres
+from tipchat.storage.database import connect, start_embedded_postgres
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -34,17 +34,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         else:
             url, stop_postgres = await asyncio.to_thread(start_embedded_postgres, settings.data_dir)
         await migrate.upgrade_async(url)
-        pool = await create_pool(url, size=settings.db_pool_size)
+        db = await connect(url, size=settings.db_pool_size)
         bus = InProcessBus()
         await bus.connect()
-        svc = Services(settings=settings, db=pool, bus=bus, limiter=InMemoryRateLimiter())
+        svc = Services(settings=settings, db=db, bus=bus, limiter=InMemoryRateLimiter())
 
         async def last_seq(room_id: int) -> int:
-            value = await pool.fetchval("SELECT last_seq FROM rooms WHERE id = $1", room_id)
+            async with db.acquire() as conn:
+                value = await conn.fetchval("SELECT last_seq FROM rooms WHERE id = $1", room_id)
             return int(value or 0)
 
         async def events_after(room_id: int, after: int, limit: int) -> list[tuple[int, str]]:
-            async with pool.acquire() as conn:
+            async with db.acquire() as conn:
                 return await event_store.events_after(
                     conn=conn, room_id=room_id, after_seq=after, limit=limit
                 )
@@ -62,7 +63,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             await app.state.gateway.drain(settings.shutdown_grace_s)
             await bus.disconnect()
-            await pool.close()
+            await db.close()
             if stop_postgres is not None:
                 await asyncio.to_thread(stop_postgres)
 

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import asyncpg
-
 from tipchat.bus import Bus
 from tipchat.config import Settings
 from tipchat.ratelimit import RateLimiter
+from tipchat.storage.database import Database
 
 
 @dataclass
 class Services:
     settings: Settings
-    db: asyncpg.Pool
+    db: Database
     bus: Bus
     limiter: RateLimiter

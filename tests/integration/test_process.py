@@ -28,15 +28,19 @@ _URL = re.compile(r"running at (http://[\d.]+:\d+)/")
 
 
 @contextmanager
-def tipchat_serve(*args: str, **env: str) -> Iterator[tuple[subprocess.Popen[str], str]]:
-    """Start `python -m tipchat serve --port 0 ...`; yield (process, base URL)."""
+def tipchat_serve(
+    *args: str, stderr: Path | None = None, **env: str
+) -> Iterator[tuple[subprocess.Popen[str], str]]:
+    """Start `python -m tipchat serve --port 0 ...`; yield (process, base URL). The server's
+    logs go to the stderr file if one is given."""
     environ = {**os.environ, "TIPCHAT_JWT_SECRET": "process-test-secret-" + "y" * 32, **env}
     if "DATABASE_URL" not in env:
         environ.pop("DATABASE_URL", None)
+    log = stderr.open("w") if stderr else subprocess.DEVNULL
     proc = subprocess.Popen(
         [sys.executable, "-m", "tipchat", "serve", "--port", "0", *args],
         stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
+        stderr=log,
         text=True,
         env=environ,
     )
@@ -55,6 +59,8 @@ def tipchat_serve(*args: str, **env: str) -> Iterator[tuple[subprocess.Popen[str
             proc.wait(timeout=30)
         if proc.stdout is not None:
             proc.stdout.close()
+        if stderr:
+            log.close()  # type: ignore[union-attr]
 
 
 async def test_serve_runs_on_embedded_postgres_and_keeps_data_across_restarts(tmp_path: Path):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hmac
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 
 from tipchat.auth import tokens
 from tipchat.chat.rooms import Actor
@@ -57,3 +57,10 @@ def get_client_ip(request: Request) -> str:
 ServicesDep = Annotated[Services, Depends(get_services)]
 CurrentUser = Annotated[Actor, Depends(get_current_user)]
 ClientIp = Annotated[str, Depends(get_client_ip)]
+
+
+# Ids are PostgreSQL bigints: larger numbers are refused as bad input (422), never sent on.
+MAX_ID = 2**63 - 1
+RoomIdPath = Annotated[int, Path(ge=1, le=MAX_ID)]
+UserIdPath = Annotated[int, Path(ge=1, le=MAX_ID)]
+SeqPath = Annotated[int, Path(ge=1, le=MAX_ID)]

@@ -1,4 +1,5 @@
-"""A hard cap on request body size, enforced while reading (Content-Length can lie)."""
+"""A hard cap on request body size, enforced while reading (Content-Length can lie or be
+absent, as with chunked uploads)."""
 
 from __future__ import annotations
 
@@ -9,11 +10,10 @@ from tipchat.errors import Code
 MAX_BODY_BYTES = 64 * 1024
 
 
-class _TooLarge(Exception):
-    pass
-
-
 class BodySizeLimit:
+    """Reads the whole body (at most max_bytes) before the app sees it, then replays it.
+    Buffering is cheap at this size, and the app never starts on a body it must refuse."""
+
     def __init__(self, app: ASGIApp, max_bytes: int = MAX_BODY_BYTES) -> None:
         self.app = app
         self.max_bytes = max_bytes
@@ -26,36 +26,29 @@ class BodySizeLimit:
         if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
             await self._refuse(send)
             return
-        seen = 0
-        started = False
-
-        async def limited_receive() -> Message:
-            nonlocal seen
+        messages: list[Message] = []
+        size = 0
+        while True:
             message = await receive()
-            if message["type"] == "http.request":
-                seen += len(message.get("body", b""))
-                if seen > self.max_bytes:
-                    raise _TooLarge
-            return message
-
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
-
-        try:
-            await self.app(scope, limited_receive, tracking_send)
-        except _TooLarge:
-            if not started:
+            messages.append(message)
+            if message["type"] != "http.request":
+                break  # the client went away; let the app see the disconnect
+            size += len(message.get("body", b""))
+            if size > self.max_bytes:
                 await self._refuse(send)
+                return
+            if not message.get("more_body", False):
+                break
+
+        async def replay() -> Message:
+            return messages.pop(0) if messages else await receive()
+
+        await self.app(scope, replay, send)
 
     async def _refuse(self, send: Send) -> None:
         body = (
-            b'{"code":"'
-            + Code.body_too_large.value.encode()
-            + b'","message":"request bodies are at most '
-            + str(self.max_bytes).encode()
-            + b' bytes"}'
+            b'{"code":"' + Code.body_too_large.value.encode() + b'","message":"request bodies'
+            b" are at most " + str(self.max_bytes).encode() + b' bytes"}'
         )
         await send(
             {
@@ -64,6 +57,7 @@ class BodySizeLimit:
                 "headers": [
                     (b"content-type", b"application/json"),
                     (b"content-length", str(len(body)).encode()),
+                    (b"connection", b"close"),
                 ],
             }
         )

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 
-from tipchat.api.deps import CurrentUser, ServicesDep
+from tipchat.api.deps import CurrentUser, RoomIdPath, SeqPath, ServicesDep
 from tipchat.api.schemas import (
     AckPublic,
     MessageCreate,
@@ -29,7 +29,7 @@ SeqQuery = Annotated[int | None, Query(ge=0, le=2**63 - 1)]
 
 @router.get("/messages")
 async def history(
-    room_id: int,
+    room_id: RoomIdPath,
     user: CurrentUser,
     svc: ServicesDep,
     before_seq: SeqQuery = None,
@@ -49,7 +49,11 @@ async def history(
 
 @router.post("/messages", status_code=status.HTTP_201_CREATED)
 async def send_message(
-    room_id: int, body: MessageCreate, user: CurrentUser, svc: ServicesDep, response: Response
+    room_id: RoomIdPath,
+    body: MessageCreate,
+    user: CurrentUser,
+    svc: ServicesDep,
+    response: Response,
 ) -> AckPublic:
     ack = await chat_messages.do_send_message(
         svc,
@@ -71,7 +75,9 @@ async def send_message(
 
 
 @router.get("/messages/{seq}")
-async def get_message(room_id: int, seq: int, user: CurrentUser, svc: ServicesDep) -> MessagePublic:
+async def get_message(
+    room_id: RoomIdPath, seq: SeqPath, user: CurrentUser, svc: ServicesDep
+) -> MessagePublic:
     async with svc.db.acquire() as conn:
         await access.require_member(conn, room_id=room_id, user_id=user.user_id)
         row = await message_store.get_message(conn=conn, room_id=room_id, seq=seq)
@@ -82,21 +88,23 @@ async def get_message(room_id: int, seq: int, user: CurrentUser, svc: ServicesDe
 
 @router.patch("/messages/{seq}")
 async def edit_message(
-    room_id: int, seq: int, body: MessageUpdate, user: CurrentUser, svc: ServicesDep
+    room_id: RoomIdPath, seq: SeqPath, body: MessageUpdate, user: CurrentUser, svc: ServicesDep
 ) -> MessagePublic:
     await chat_messages.do_edit_message(svc, actor=user, room_id=room_id, seq=seq, body=body.body)
     return await get_message(room_id, seq, user, svc)
 
 
 @router.delete("/messages/{seq}", status_code=status.HTTP_204_NO_CONTENT)
-async def delete_message(room_id: int, seq: int, user: CurrentUser, svc: ServicesDep) -> Response:
+async def delete_message(
+    room_id: RoomIdPath, seq: SeqPath, user: CurrentUser, svc: ServicesDep
+) -> Response:
     await chat_messages.do_delete_message(svc, actor=user, room_id=room_id, seq=seq)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @router.post("/read")
 async def mark_read(
-    room_id: int, body: ReadMarker, user: CurrentUser, svc: ServicesDep
+    room_id: RoomIdPath, body: ReadMarker, user: CurrentUser, svc: ServicesDep
 ) -> ReadMarkerPublic:
     marker = await chat_messages.do_mark_read(svc, actor=user, room_id=room_id, seq=body.seq)
     return ReadMarkerPublic(last_read_seq=marker)

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 
-from tipchat.api.deps import CurrentUser, ServicesDep
+from tipchat.api.deps import CurrentUser, RoomIdPath, ServicesDep, UserIdPath
 from tipchat.api.schemas import (
     DmCreate,
     MemberAdd,
@@ -67,26 +67,26 @@ async def browse_public_rooms(
 
 
 @router.get("/rooms/{room_id}")
-async def get_room(room_id: int, user: CurrentUser, svc: ServicesDep) -> RoomPublic:
+async def get_room(room_id: RoomIdPath, user: CurrentUser, svc: ServicesDep) -> RoomPublic:
     return await _room_view(svc, user, room_id)
 
 
 @router.patch("/rooms/{room_id}")
 async def rename_room(
-    room_id: int, body: RoomUpdate, user: CurrentUser, svc: ServicesDep
+    room_id: RoomIdPath, body: RoomUpdate, user: CurrentUser, svc: ServicesDep
 ) -> RoomPublic:
     await chat_rooms.do_rename_room(svc, actor=user, room_id=room_id, name=body.name)
     return await _room_view(svc, user, room_id)
 
 
 @router.post("/rooms/{room_id}/join")
-async def join_room(room_id: int, user: CurrentUser, svc: ServicesDep) -> RoomPublic:
+async def join_room(room_id: RoomIdPath, user: CurrentUser, svc: ServicesDep) -> RoomPublic:
     await chat_rooms.do_join_room(svc, actor=user, room_id=room_id)
     return await _room_view(svc, user, room_id)
 
 
 @router.get("/rooms/{room_id}/members")
-async def list_members(room_id: int, user: CurrentUser, svc: ServicesDep) -> MembersPublic:
+async def list_members(room_id: RoomIdPath, user: CurrentUser, svc: ServicesDep) -> MembersPublic:
     async with svc.db.acquire() as conn:
         await access.require_member(conn, room_id=room_id, user_id=user.user_id)
         rows = await room_store.list_members(conn=conn, room_id=room_id)
@@ -95,7 +95,7 @@ async def list_members(room_id: int, user: CurrentUser, svc: ServicesDep) -> Mem
 
 @router.post("/rooms/{room_id}/members", status_code=status.HTTP_201_CREATED)
 async def add_member(
-    room_id: int, body: MemberAdd, user: CurrentUser, svc: ServicesDep
+    room_id: RoomIdPath, body: MemberAdd, user: CurrentUser, svc: ServicesDep
 ) -> MembersPublic:
     await chat_rooms.do_add_member(svc, actor=user, room_id=room_id, user_id=body.user_id)
     return await list_members(room_id, user, svc)
@@ -103,7 +103,11 @@ async def add_member(
 
 @router.patch("/rooms/{room_id}/members/{user_id}")
 async def set_member_role(
-    room_id: int, user_id: int, body: MemberUpdate, user: CurrentUser, svc: ServicesDep
+    room_id: RoomIdPath,
+    user_id: UserIdPath,
+    body: MemberUpdate,
+    user: CurrentUser,
+    svc: ServicesDep,
 ) -> MembersPublic:
     await chat_rooms.do_set_role(svc, actor=user, room_id=room_id, user_id=user_id, role=body.role)
     return await list_members(room_id, user, svc)
@@ -111,7 +115,7 @@ async def set_member_role(
 
 @router.delete("/rooms/{room_id}/members/{user_id}", status_code=status.HTTP_204_NO_CONTENT)
 async def remove_member(
-    room_id: int, user_id: int, user: CurrentUser, svc: ServicesDep
+    room_id: RoomIdPath, user_id: UserIdPath, user: CurrentUser, svc: ServicesDep
 ) -> Response:
     """Remove a member, or leave (your own user id)."""
     await chat_rooms.do_remove_member(svc, actor=user, room_id=room_id, user_id=user_id)

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
+
+# Ids are PostgreSQL bigints.
+Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
 
 
 class Problem(BaseModel):
@@ -81,7 +84,7 @@ class PublicRooms(BaseModel):
 
 
 class MemberAdd(BaseModel):
-    user_id: int
+    user_id: Id
 
 
 class MemberUpdate(BaseModel):
@@ -101,13 +104,13 @@ class MembersPublic(BaseModel):
 
 
 class DmCreate(BaseModel):
-    user_id: int
+    user_id: Id
 
 
 class MessageCreate(BaseModel):
     client_msg_id: str = Field(max_length=1000)
     body: str = Field(max_length=100_000)  # checked against the real limit by the rules
-    reply_to: int | None = Field(default=None, ge=1)
+    reply_to: Id | None = None
 
 
 class MessageUpdate(BaseModel):
@@ -142,7 +145,7 @@ class AckPublic(BaseModel):
 
 
 class ReadMarker(BaseModel):
-    seq: int = Field(ge=0)
+    seq: int = Field(ge=0, le=2**63 - 1)
 
 
 class ReadMarkerPublic(BaseModel):

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 import asyncpg
 import orjson
+
+from tipchat.errors import Code, TipchatError
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +49,31 @@ async def _init_connection(conn: asyncpg.Connection) -> None:
     )
 
 
-async def create_pool(url: str, *, size: int) -> asyncpg.Pool:
+class Database:
+    """The connection pool, narrowed to what the layers above use.
+
+    A failure to get a connection (server down, restarting, refusing connections) becomes
+    TipchatError(unavailable): callers answer "retry shortly" instead of "internal error"."""
+
+    def __init__(self, pool: asyncpg.Pool) -> None:
+        self._pool = pool
+
+    @asynccontextmanager
+    async def acquire(self) -> AsyncIterator[asyncpg.Connection]:
+        try:
+            conn = await self._pool.acquire()
+        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+            raise TipchatError(Code.unavailable, "storage is unavailable; retry shortly") from exc
+        try:
+            yield conn
+        finally:
+            await self._pool.release(conn)
+
+    async def close(self) -> None:
+        await self._pool.close()
+
+
+async def connect(url: str, *, size: int) -> Database:
     pool: asyncpg.Pool = await asyncpg.create_pool(
         url,
         min_size=min(2, size),
@@ -54,7 +81,7 @@ async def create_pool(url: str, *, size: int) -> asyncpg.Pool:
         init=_init_connection,
         command_timeout=30,
     )
-    return pool
+    return Database(pool)
 
 
 def is_connection_error(exc: BaseException) -> bool:
