@@ -123,6 +123,7 @@ ServerFactory = Callable[..., RunningServer]
 TEST_SETTINGS: dict[str, Any] = {
     "jwt_secret": "test-secret-" + "x" * 32,
     "register_limit_per_ip": (100_000, 60),
+    "register_limit_per_username": (100_000, 60),
     "login_limit_per_ip": (100_000, 60),
     "login_limit_per_username": (100_000, 60),
     "shutdown_grace_s": 3.0,

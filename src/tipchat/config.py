@@ -41,6 +41,8 @@ class Settings(BaseSettings):
     login_limit_per_ip: tuple[int, int] = (30, 60)
     login_limit_per_username: tuple[int, int] = (10, 60)
     register_limit_per_ip: tuple[int, int] = (20, 3600)
+    # Attempts on one name (probing which names exist, or racing for one).
+    register_limit_per_username: tuple[int, int] = (10, 3600)
 
     # WebSocket.
     # 256 frames is about 4 seconds of a busy room at 60 events/s: enough to ride out a GC

@@ -187,6 +187,7 @@ async def test_foreign_origin_is_refused_at_upgrade(server):
     with pytest.raises(websockets.InvalidStatus) as refused:
         await websockets.connect(server.ws_url, origin="https://evil.example")
     assert refused.value.response.status_code == 403
+    assert json.loads(refused.value.response.body)["code"] == "origin_not_allowed"
     ok = await websockets.connect(server.ws_url, origin=server.base_url)
     await ok.close()
 

@@ -312,3 +312,54 @@ async def test_fresh_auth_frame_extends_an_open_socket(start_server):
     assert (await ws.expect("pong"))["type"] == "pong"
     await ws.close()
     await alice.http.aclose()
+
+
+async def test_resume_longer_than_the_send_queue_is_paced_not_dropped(server):
+    """A resume of 900 missed events (more than the 256-frame send queue, within the replay
+    bound) arrives whole, in order, without closing the socket, and live events follow."""
+    alice, bob = await register(server.base_url), await register(server.base_url)
+    room_id = await create_room(alice)
+    await join(bob, room_id)
+    b = await Ws.connect(server.ws_url, bob.token)
+    start = (await b.subscribe(room_id))["rooms"][str(room_id)]
+    for n in range(900):  # pipelined: the server handles one socket's sends in order
+        await b.send({"type": "send", "room_id": room_id, "client_msg_id": f"m{n}", "body": "x"})
+    last = None
+    while last is None or last["client_msg_id"] != "m899":
+        last = await b.next_of("ack", timeout=30)
+
+    a = await Ws.connect(server.ws_url, alice.token)
+    frames = await a.resume({room_id: start})
+    assert [f["seq"] for f in frames if "seq" in f] == list(range(start + 1, last["seq"] + 1))
+    assert frames[-1]["rooms"] == {str(room_id): last["seq"]}
+    live = await b.send_message(room_id, "after", "live")
+    assert (await a.next_of("message"))["seq"] == live["seq"] == last["seq"] + 1
+    for ws in (a, b):
+        await ws.close()
+    for user in (alice, bob):
+        await user.http.aclose()
+
+
+async def test_a_removed_member_gets_the_removal_once_and_nothing_after(server):
+    owner, bob = await register(server.base_url), await register(server.base_url)
+    room_id = await create_room(owner, "team", "private")
+    r = await owner.http.post(f"/api/rooms/{room_id}/members", json={"user_id": bob.id})
+    assert r.status_code == 201
+    b = await Ws.connect(server.ws_url, bob.token)
+    await b.subscribe(room_id)
+    r = await owner.http.delete(f"/api/rooms/{room_id}/members/{bob.id}")
+    assert r.status_code == 204
+    removal = await b.next_of_seq()
+    assert (removal["type"], removal["action"], removal["user"]["id"]) == (
+        "member",
+        "removed",
+        bob.id,
+    )
+    o = await Ws.connect(server.ws_url, owner.token)
+    await o.send_message(room_id, "after", "not for bob")
+    await b.send({"type": "ping", "id": "p"})
+    assert await b.recv() == {"type": "pong", "id": "p"}  # no duplicate removal, no message
+    for ws in (b, o):
+        await ws.close()
+    for user in (owner, bob):
+        await user.http.aclose()

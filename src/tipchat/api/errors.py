@@ -47,6 +47,8 @@ def error_response(exc: TipchatError) -> JSONResponse:
     headers = {}
     if exc.code is Code.rate_limited and "retry_after" in exc.extra:
         headers["Retry-After"] = retry_after_header(float(str(exc.extra["retry_after"])))
+    elif exc.code is Code.unavailable:
+        headers["Retry-After"] = "1"
     return JSONResponse(exc.to_dict(), status_code=status_of(exc.code), headers=headers)
 
 

@@ -66,6 +66,7 @@ async def do_register(svc: Services, *, username: str, password: str, ip: str) -
     passwords.check_username(username)
     passwords.check_password(password, username=username)
     await _limit(svc, f"register:ip:{ip}", svc.settings.register_limit_per_ip)
+    await _limit(svc, f"register:user:{username.lower()}", svc.settings.register_limit_per_username)
     password_hash = await passwords.hash_password(password)
     async with svc.db.acquire() as conn, conn.transaction():
         user_id = await user_store.insert_user(

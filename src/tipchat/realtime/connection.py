@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -45,15 +46,32 @@ class _Close:
 
 
 class Connection:
-    def __init__(self, ws: WebSocket, *, user_id: int, username: str, queue_size: int) -> None:
+    def __init__(
+        self,
+        ws: WebSocket,
+        *,
+        user_id: int,
+        username: str,
+        queue_size: int,
+        backlog_limit: int | None = None,
+        on_room_lost: Callable[[Connection, int], None] | None = None,
+    ) -> None:
         self.ws = ws
         self.user_id = user_id
         self.username = username
         self.rooms: dict[int, RoomState] = {}
+        # Called when a room stops reaching this socket from the inside (our own removal).
+        self.on_room_lost = on_room_lost
+        self._removed_at: dict[int, int] = {}  # room id -> seq of our removal event
         self.closing = False
         self.close_code: int | None = None
         self._queue: asyncio.Queue[str | _Close] = asyncio.Queue(maxsize=queue_size)
         self._queue_size = queue_size
+        # Live events held while this socket replays a room (default: one queue's worth).
+        self._backlog_limit = backlog_limit or queue_size
+        # A replay waits until the queue is down to a quarter before it adds another page.
+        self._low_watermark = queue_size // 4
+        self._has_room = asyncio.Event()
         self.typing_sent: dict[int, float] = {}  # room id -> when we last passed typing on
         self._writer: asyncio.Task[None] | None = None
         self._reader: asyncio.Task[Any] | None = None
@@ -78,7 +96,7 @@ class Connection:
             return
         if state.replaying:
             state.backlog.append((seq, text, frame))
-            if len(state.backlog) > self._queue_size:
+            if len(state.backlog) > self._backlog_limit:
                 self._overflow()
             return
         self._forward(room_id, state, seq, text, frame)
@@ -94,6 +112,9 @@ class Connection:
         if self._removes_me(frame):
             # Nothing after our own removal may reach us.
             self.rooms.pop(room_id, None)
+            self._removed_at[room_id] = seq
+            if self.on_room_lost is not None:
+                self.on_room_lost(self, room_id)
 
     def deliver_replayed(self, room_id: int, seq: int, text: str) -> None:
         """An event read from storage during a resume (live events wait in the backlog)."""
@@ -120,8 +141,24 @@ class Connection:
     def deliver_personal(self, text: str, frame: dict[str, Any]) -> None:
         """A membership change about this user, sent to their own channel so a socket that is
         not subscribed to the room still learns of it (e.g. "you were added to room 12")."""
-        if frame.get("room_id") not in self.rooms:
-            self._put(text)
+        room_id, seq = frame.get("room_id", 0), frame.get("seq")
+        if room_id in self.rooms or (seq is not None and self._removed_at.get(room_id) == seq):
+            return  # the room's own feed brings (or brought) it
+        self._put(text)
+
+    async def wait_for_room(self, timeout_s: float) -> bool:
+        """Wait until the writer has drained the queue to a quarter. A long replay adds its
+        pages this way, so it never overflows the queue it shares with live frames; a client
+        that does not read within timeout_s is a slow consumer (closed with 4008)."""
+        while not self.closing:
+            self._has_room.clear()
+            if self._queue.qsize() <= self._low_watermark:
+                return True
+            try:
+                await asyncio.wait_for(self._has_room.wait(), timeout_s)
+            except TimeoutError:
+                self._overflow()
+        return False
 
     def _removes_me(self, frame: dict[str, Any]) -> bool:
         return (
@@ -187,11 +224,15 @@ class Connection:
                     await self.ws.close(item.code, item.reason)
                     return
                 await send({"type": "websocket.send", "text": item})
+                if self._queue.qsize() <= self._low_watermark:
+                    self._has_room.set()
         except asyncio.CancelledError:
             raise
         except Exception:
             # The peer went away; the reader sees the disconnect and cleans up.
             log.debug("socket write failed", exc_info=True)
+            self.closing = True
+            self._has_room.set()
 
     async def stop_writer(self) -> None:
         if self._writer is not None and not self._writer.done():

@@ -15,6 +15,7 @@ MAX_ROOMS_PER_FRAME = 500
 CorrelationId = Annotated[str | int | None, Field(default=None)]
 RoomId = Annotated[int, Field(ge=1, le=2**63 - 1)]
 Seq = Annotated[int, Field(ge=0, le=2**63 - 1)]
+MessageSeq = Annotated[int, Field(ge=1, le=2**63 - 1)]  # a message's seq: never 0
 
 
 class _Frame(BaseModel):
@@ -47,7 +48,7 @@ class Send(_Frame):
     room_id: RoomId
     client_msg_id: str
     body: str
-    reply_to: Seq | None = None
+    reply_to: MessageSeq | None = None
 
 
 class Typing(_Frame):

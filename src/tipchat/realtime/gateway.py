@@ -8,6 +8,7 @@ import time
 from typing import Any
 from urllib.parse import urlsplit
 
+from starlette.responses import JSONResponse
 from starlette.websockets import WebSocket
 
 from tipchat import metrics
@@ -32,9 +33,10 @@ from tipchat.storage.database import is_connection_error
 log = logging.getLogger(__name__)
 
 PROTOCOL_VERSION = 1
-CLOSE_ORIGIN = 4003
 # One socket may follow this many rooms; more is a client bug or an attack.
 MAX_ROOMS_PER_SOCKET = 2000
+# A client must take each page of a replay within this time, or it is a slow consumer.
+REPLAY_DRAIN_TIMEOUT_S = 10.0
 # Typing notices from one socket to one room are passed on at most this often.
 TYPING_INTERVAL_S = 2.0
 
@@ -66,23 +68,42 @@ class Gateway:
         self.connections: set[Connection] = set()
         self.draining = False
         self._busy: set[Connection] = set()
+        self._tasks: set[asyncio.Task[None]] = set()
 
     # -- lifecycle -----------------------------------------------------------------------
 
     async def serve(self, ws: WebSocket) -> None:
         settings = self.svc.settings
-        if not origin_allowed(ws, settings.allowed_origins) or self.draining:
-            await ws.close(CLOSE_ORIGIN)  # before accept: the upgrade is refused with 403
+        if not origin_allowed(ws, settings.allowed_origins):
+            await ws.send_denial_response(
+                JSONResponse(
+                    {"code": Code.origin_not_allowed.value, "message": "origin not allowed"}, 403
+                )
+            )
+            return
+        if self.draining:
+            await ws.send_denial_response(
+                JSONResponse(
+                    {"code": Code.unavailable.value, "message": "server shutting down"},
+                    503,
+                    headers={"Retry-After": "1"},
+                )
+            )
             return
         await ws.accept()
         claims = await self._authenticate(ws)
         if claims is None:
+            return
+        if self.draining:  # the drain began while this socket was authenticating
+            await ws.close(CLOSE_GOING_AWAY, "server shutting down")
             return
         conn = Connection(
             ws,
             user_id=claims.user_id,
             username=claims.username,
             queue_size=settings.ws_send_queue,
+            backlog_limit=settings.ws_send_queue + settings.ws_replay_bound,
+            on_room_lost=self._room_lost,
         )
         conn.start_writer()
         self.connections.add(conn)
@@ -115,6 +136,11 @@ class Gateway:
             for room_id in list(conn.rooms):
                 await self.hub.detach(conn, room_id)
             await self.hub.detach_user(conn)
+
+    def _room_lost(self, conn: Connection, room_id: int) -> None:
+        task = asyncio.get_running_loop().create_task(self.hub.detach(conn, room_id))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     async def drain(self, timeout_s: float) -> None:
         """Graceful shutdown: refuse new sockets, let in-flight frames finish (their acks are
@@ -286,19 +312,22 @@ class Gateway:
         subscribed: dict[str, int] = {}
         for room_id, from_seq in rooms.items():
             try:
-                subscribed[str(room_id)] = await self._subscribe(conn, room_id, from_seq)
+                at = await self._subscribe(conn, room_id, from_seq)
+                if at is not None:
+                    subscribed[str(room_id)] = at
             except TipchatError as exc:
                 exc.extra.update(id=frame_id, room_id=room_id)
                 conn.send({"type": "error", **exc.to_dict()})
         conn.send({"type": "subscribed", "id": frame_id, "rooms": subscribed})
 
-    async def _subscribe(self, conn: Connection, room_id: int, from_seq: int | None) -> int:
+    async def _subscribe(self, conn: Connection, room_id: int, from_seq: int | None) -> int | None:
         """Follow a room from now (from_seq None) or replay every event after from_seq first.
 
         Order matters: join the live feed (live events wait in the backlog), then check
         membership and read storage, then flush the backlog deduplicated by seq. Whatever
         commits meanwhile is in storage, in the backlog or in both; never in neither.
-        Returns the seq the socket is now at."""
+        Returns the seq the replay reached (live events follow it), or None if the replay
+        ended the subscription (it contained our own removal)."""
         if room_id in conn.rooms:
             conn.rooms.pop(room_id)  # a resume of a followed room starts over from from_seq
             await self.hub.detach(conn, room_id)
@@ -307,6 +336,7 @@ class Gateway:
                 Code.invalid_request, f"at most {MAX_ROOMS_PER_SOCKET} rooms per socket"
             )
         state = conn.rooms[room_id] = RoomState()
+        missed: list[tuple[int, str]] = []
         try:
             await self.hub.attach(conn, room_id)
             # One snapshot for the membership check and the replay: a removal committed
@@ -334,10 +364,10 @@ class Gateway:
                             last_seq=last_seq,
                         )
                     state.last_seq = from_seq
-                    for seq, text in await event_store.events_after(
+                    missed = await event_store.events_after(
                         conn=db, room_id=room_id, after_seq=from_seq, limit=bound
-                    ):
-                        conn.deliver_replayed(room_id, seq, text)
+                    )
+            await self._replay(conn, room_id, missed)
         except BaseException:
             if conn.rooms.get(room_id) is state:
                 del conn.rooms[room_id]
@@ -345,7 +375,17 @@ class Gateway:
             raise
         at = state.last_seq
         conn.finish_replay(room_id)
-        return at
+        return at if room_id in conn.rooms else None
+
+    async def _replay(self, conn: Connection, room_id: int, missed: list[tuple[int, str]]) -> None:
+        """Queue the missed events a page at a time (half the send queue), each page once the
+        writer has made room: live frames of other rooms keep flowing meanwhile."""
+        page = max(1, self.svc.settings.ws_send_queue // 2)
+        for start in range(0, len(missed), page):
+            if not await conn.wait_for_room(REPLAY_DRAIN_TIMEOUT_S):
+                return  # closed as a slow consumer; the client resumes again
+            for seq, text in missed[start : start + page]:
+                conn.deliver_replayed(room_id, seq, text)
 
     async def _typing(self, conn: Connection, frame: frames.Typing) -> None:
         state = conn.rooms.get(frame.room_id)
