@@ -5,33 +5,16 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
 from http.cookies import Morsel, SimpleCookie
 from typing import Any
 
 import httpx
 import jwt
-import pytest
 
-from tests.helpers import PASSWORD, User, register
+from tests.helpers import PASSWORD, register
 from tipchat.config import Settings
 
 ACCESS, REFRESH, CSRF = "tipchat_access", "tipchat_refresh", "tipchat_csrf"
-
-
-@pytest.fixture
-async def users(server) -> AsyncIterator[Callable[..., Awaitable[User]]]:
-    """users(name) registers a user; their clients are closed at the end."""
-    made: list[User] = []
-
-    async def make(name: str | None = None) -> User:
-        user = await register(server.base_url, name)
-        made.append(user)
-        return user
-
-    yield make
-    for user in made:
-        await user.http.aclose()
 
 
 def client(server, **kwargs: Any) -> httpx.AsyncClient:

@@ -10,16 +10,9 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
-from tests.helpers import User, create_room, register
+from tests.helpers import create_room
 
 MAX_BODY = 64 * 1024
-
-
-@pytest.fixture
-async def alice(server) -> AsyncIterator[User]:
-    user = await register(server.base_url, "alice")
-    yield user
-    await user.http.aclose()
 
 
 @pytest.fixture

@@ -4,33 +4,9 @@ read markers and unread counts. Refused requests are checked to write nothing.""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from typing import Any
 
-import pytest
-
-from tests.helpers import User, create_room, join, register
-
-
-@pytest.fixture
-async def alice(server) -> AsyncIterator[User]:
-    user = await register(server.base_url, "alice")
-    yield user
-    await user.http.aclose()
-
-
-@pytest.fixture
-async def bob(server) -> AsyncIterator[User]:
-    user = await register(server.base_url, "bob")
-    yield user
-    await user.http.aclose()
-
-
-@pytest.fixture
-async def carol(server) -> AsyncIterator[User]:
-    user = await register(server.base_url, "carol")
-    yield user
-    await user.http.aclose()
+from tests.helpers import User, create_room, join
 
 
 async def post_message(user: User, room_id: int, client_msg_id: str, body: str, **extra: Any):

@@ -6,29 +6,13 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import pytest
 
-from tests.helpers import User, create_room, join, register
+from tests.helpers import User, create_room, join
 
 MISSING_ROOM = 987_654_321
-
-
-@pytest.fixture
-async def users(server) -> AsyncIterator[Callable[..., Awaitable[User]]]:
-    """users(name) registers a user; their clients are closed at the end."""
-    made: list[User] = []
-
-    async def make(name: str | None = None) -> User:
-        user = await register(server.base_url, name)
-        made.append(user)
-        return user
-
-    yield make
-    for user in made:
-        await user.http.aclose()
 
 
 async def event_log(db, room_id: int) -> list[dict[str, Any]]:

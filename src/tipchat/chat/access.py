@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncpg
 
 from tipchat.errors import Code, TipchatError
+from tipchat.storage import events as event_store
 from tipchat.storage import rooms as room_store
 
 ROLE_RANK = {"member": 0, "admin": 1, "owner": 2}
@@ -38,14 +39,26 @@ async def require_member(
     return room, membership
 
 
-async def require_member_locked(
-    conn: asyncpg.Connection, *, room_id: int, user_id: int, kind: str
-) -> asyncpg.Record:
-    """Membership check made after next_seq locked the room (kind comes from that row)."""
+async def lock_room(conn: asyncpg.Connection, room_id: int) -> asyncpg.Record:
+    """Take the room's next seq, locking the room until commit: (seq, now, kind).
+
+    Every write to a room starts here, so writes to one room are serialized and a check
+    made after this call still holds at commit."""
+    locked = await event_store.next_seq(conn=conn, room_id=room_id)
+    if locked is None:
+        raise not_found()
+    return locked
+
+
+async def lock_room_as_member(
+    conn: asyncpg.Connection, *, room_id: int, user_id: int
+) -> tuple[asyncpg.Record, asyncpg.Record]:
+    """lock_room, then the membership check: (locked, membership) or the non-member's error."""
+    locked = await lock_room(conn, room_id)
     membership = await room_store.get_membership(conn=conn, room_id=room_id, user_id=user_id)
     if membership is None:
-        raise refuse_non_member(kind)
-    return membership
+        raise refuse_non_member(locked["kind"])
+    return locked, membership
 
 
 def require_role(membership: asyncpg.Record, role: str, what: str) -> None:

@@ -92,11 +92,8 @@ async def do_send_message(
             return _ack_for(existing, room_id, client_msg_id)
         try:
             async with conn.transaction():
-                locked = await event_store.next_seq(conn=conn, room_id=room_id)
-                if locked is None:
-                    raise access.not_found()
-                await access.require_member_locked(
-                    conn, room_id=room_id, user_id=actor.user_id, kind=locked["kind"]
+                locked, _ = await access.lock_room_as_member(
+                    conn, room_id=room_id, user_id=actor.user_id
                 )
                 if (
                     reply_to is not None
@@ -148,11 +145,8 @@ async def _change_message(
 ) -> None:
     """Edit (new_body given) or delete (None) message seq, as a message_updated event."""
     async with svc.db.acquire() as conn, conn.transaction():
-        locked = await event_store.next_seq(conn=conn, room_id=room_id)
-        if locked is None:
-            raise access.not_found()
-        mine = await access.require_member_locked(
-            conn, room_id=room_id, user_id=actor.user_id, kind=locked["kind"]
+        locked, mine = await access.lock_room_as_member(
+            conn, room_id=room_id, user_id=actor.user_id
         )
         message = await message_store.get_message(conn=conn, room_id=room_id, seq=seq)
         if message is None:

@@ -16,7 +16,6 @@ import asyncpg
 from tipchat.chat import access, events
 from tipchat.errors import Code, TipchatError
 from tipchat.services import Services
-from tipchat.storage import events as event_store
 from tipchat.storage import rooms as room_store
 from tipchat.storage import users as user_store
 
@@ -42,13 +41,6 @@ def clean_room_name(name: str) -> str:
     return name
 
 
-async def _take_seq(conn: asyncpg.Connection, room_id: int) -> asyncpg.Record:
-    row = await event_store.next_seq(conn=conn, room_id=room_id)
-    if row is None:
-        raise access.not_found()
-    return row
-
-
 async def _member_event(
     conn: asyncpg.Connection,
     *,
@@ -62,7 +54,7 @@ async def _member_event(
     """Append a `member` event: with the seq of `locked` (the next_seq call that locked the
     room for this change) or, for a further event in the same transaction, the next one."""
     if locked is None:
-        locked = await _take_seq(conn, room_id)
+        locked = await access.lock_room(conn, room_id)
     return await events.append(
         conn,
         room_id=room_id,
@@ -109,7 +101,7 @@ async def do_join_room(svc: Services, *, actor: Actor, room_id: int) -> None:
             raise access.not_found()
         try:
             async with conn.transaction():
-                locked = await _take_seq(conn, room_id)  # lock first, like every change
+                locked = await access.lock_room(conn, room_id)  # lock first, like every change
                 if not await room_store.insert_membership(
                     conn=conn, room_id=room_id, user_id=actor.user_id, role="member"
                 ):
@@ -133,10 +125,7 @@ async def do_join_room(svc: Services, *, actor: Actor, room_id: int) -> None:
 async def do_add_member(svc: Services, *, actor: Actor, room_id: int, user_id: int) -> None:
     """Invite (add) a user; any member may add people to a public or private room."""
     async with svc.db.acquire() as conn, conn.transaction():
-        locked = await _take_seq(conn, room_id)
-        await access.require_member_locked(
-            conn, room_id=room_id, user_id=actor.user_id, kind=locked["kind"]
-        )
+        locked, _ = await access.lock_room_as_member(conn, room_id=room_id, user_id=actor.user_id)
         if locked["kind"] == "dm":
             raise TipchatError(Code.forbidden, "a direct message has exactly two members")
         user = await user_store.get_user(conn=conn, user_id=user_id)
@@ -162,9 +151,8 @@ async def do_remove_member(svc: Services, *, actor: Actor, room_id: int, user_id
     """Leave (user_id is the actor) or remove someone: an owner removes anyone, an admin
     removes members. The owner hands ownership on before leaving a room others are in."""
     async with svc.db.acquire() as conn, conn.transaction():
-        locked = await _take_seq(conn, room_id)
-        mine = await access.require_member_locked(
-            conn, room_id=room_id, user_id=actor.user_id, kind=locked["kind"]
+        locked, mine = await access.lock_room_as_member(
+            conn, room_id=room_id, user_id=actor.user_id
         )
         if locked["kind"] == "dm":
             raise TipchatError(Code.forbidden, "you cannot leave a direct message")
@@ -209,9 +197,8 @@ async def do_set_role(
         raise TipchatError(Code.invalid_request, "role must be owner, admin or member")
     published = []
     async with svc.db.acquire() as conn, conn.transaction():
-        locked = await _take_seq(conn, room_id)
-        mine = await access.require_member_locked(
-            conn, room_id=room_id, user_id=actor.user_id, kind=locked["kind"]
+        locked, mine = await access.lock_room_as_member(
+            conn, room_id=room_id, user_id=actor.user_id
         )
         access.require_role(mine, "owner", "change roles")
         if locked["kind"] == "dm" or user_id == actor.user_id:
@@ -252,9 +239,8 @@ async def do_set_role(
 async def do_rename_room(svc: Services, *, actor: Actor, room_id: int, name: str) -> None:
     name = clean_room_name(name)
     async with svc.db.acquire() as conn, conn.transaction():
-        locked = await _take_seq(conn, room_id)
-        mine = await access.require_member_locked(
-            conn, room_id=room_id, user_id=actor.user_id, kind=locked["kind"]
+        locked, mine = await access.lock_room_as_member(
+            conn, room_id=room_id, user_id=actor.user_id
         )
         if locked["kind"] == "dm":
             raise TipchatError(Code.forbidden, "a direct message has no name")

@@ -1,0 +1,45 @@
+"""Fixtures for the HTTP and WebSocket tests: users registered on this test's server."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+
+import pytest
+
+from tests.helpers import User, register
+
+
+@pytest.fixture
+async def users(server) -> AsyncIterator[Callable[..., Awaitable[User]]]:
+    """users(name) registers a user; their clients are closed at the end."""
+    made: list[User] = []
+
+    async def make(name: str | None = None) -> User:
+        user = await register(server.base_url, name)
+        made.append(user)
+        return user
+
+    yield make
+    for user in made:
+        await user.http.aclose()
+
+
+@pytest.fixture
+async def alice(server) -> AsyncIterator[User]:
+    user = await register(server.base_url, "alice")
+    yield user
+    await user.http.aclose()
+
+
+@pytest.fixture
+async def bob(server) -> AsyncIterator[User]:
+    user = await register(server.base_url, "bob")
+    yield user
+    await user.http.aclose()
+
+
+@pytest.fixture
+async def carol(server) -> AsyncIterator[User]:
+    user = await register(server.base_url, "carol")
+    yield user
+    await user.http.aclose()
