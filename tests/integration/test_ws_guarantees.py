@@ -363,3 +363,60 @@ async def test_a_removed_member_gets_the_removal_once_and_nothing_after(server):
         await ws.close()
     for user in (owner, bob):
         await user.http.aclose()
+
+
+async def test_read_frame_moves_the_marker_clears_unread_and_tells_the_room(server, bob):
+    alice = await register(server.base_url)
+    room_id = await create_room(alice)
+    await join(bob, room_id)
+    a = await Ws.connect(server.ws_url, alice.token)
+    b = await Ws.connect(server.ws_url, bob.token)
+    await a.subscribe(room_id)
+    await b.subscribe(room_id)
+    acks = [await a.send_message(room_id, f"r{n}", f"unread {n}") for n in range(3)]
+    assert (await bob.http.get(f"/api/rooms/{room_id}")).json()["unread_count"] == 3
+
+    await b.send({"type": "read", "room_id": room_id, "seq": acks[1]["seq"]})
+    read = await a.next_of("read")
+    assert read == {"type": "read", "room_id": room_id, "user_id": bob.id, "seq": acks[1]["seq"]}
+    room = (await bob.http.get(f"/api/rooms/{room_id}")).json()
+    assert (room["last_read_seq"], room["unread_count"]) == (acks[1]["seq"], 1)
+    await b.send({"type": "read", "room_id": room_id, "seq": 1})  # never moves back
+    assert (await a.next_of("read"))["seq"] == acks[1]["seq"]
+    for ws in (a, b):
+        await ws.close()
+    await alice.http.aclose()
+
+
+def _metric(text: str, name: str) -> float:
+    values = [float(line.split()[-1]) for line in text.splitlines() if line.startswith(name + " ")]
+    return sum(values)
+
+
+async def test_metrics_show_open_sockets_and_deliveries(server, bob):
+    room_id = await create_room(bob)
+    metrics_url = f"{server.base_url}/metrics"
+    before = (await bob.http.get(metrics_url)).text
+    watchers = [await Ws.connect(server.ws_url, bob.token) for _ in range(3)]
+    for ws in watchers:
+        await ws.subscribe(room_id)
+    await watchers[0].send_message(room_id, "m", "to three sockets")  # reads its own copy
+    for ws in watchers[1:]:
+        await ws.next_of("message")
+    during = (await bob.http.get(metrics_url)).text
+    assert _metric(during, "tipchat_open_sockets") - _metric(before, "tipchat_open_sockets") == 3
+    delivered = _metric(during, "tipchat_deliveries_total") - _metric(
+        before, "tipchat_deliveries_total"
+    )
+    assert delivered == 3
+    assert _metric(during, "tipchat_send_to_ack_seconds_count") > _metric(
+        before, "tipchat_send_to_ack_seconds_count"
+    )
+    for ws in watchers:
+        await ws.close()
+    for _ in range(50):  # closing is asynchronous on the server side
+        after = (await bob.http.get(metrics_url)).text
+        if _metric(after, "tipchat_open_sockets") == _metric(before, "tipchat_open_sockets"):
+            break
+        await asyncio.sleep(0.05)
+    assert _metric(after, "tipchat_open_sockets") == _metric(before, "tipchat_open_sockets")
