@@ -45,7 +45,11 @@ def serve(
     )
 
     def announce(url: str) -> None:
-        console.print(f"[bold green]tipchat[/] is running at {url}/  ({storage})", highlight=False)
+        console.print(
+            f"[bold green]tipchat[/] is running at {url}/  ({storage})",
+            highlight=False,
+            soft_wrap=True,
+        )
 
     server.announce = announce
     server.run()

@@ -21,6 +21,7 @@ def _mask(value: Any) -> Any:
 
 
 def redact(_: Any, __: str, event: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
+    event.pop("color_message", None)  # uvicorn's ANSI copy of the message
     for key, value in list(event.items()):
         event[key] = "[redacted]" if _SECRET_KEY.search(key) else _mask(value)
     return event
