@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, WebSocket
 
 from tipchat import __version__
-from tipchat.api import auth, errors, messages, ops, rooms, users
+from tipchat.api import auth, errors, messages, ops, rooms, users, web
 from tipchat.api.limits import BodySizeLimit
 from tipchat.bus import InProcessBus
 from tipchat.config import Settings
@@ -82,5 +82,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def websocket(ws: WebSocket) -> None:
         await app.state.gateway.serve(ws)
 
+    web.mount(app, settings.web_dir)  # last: its fallback answers every other GET
     app.add_middleware(BodySizeLimit)
     return app

@@ -53,3 +53,13 @@ def serve(
 
     server.announce = announce
     server.run()
+
+
+@app.command()
+def openapi() -> None:
+    """Print the OpenAPI document (the REST contract the web client's types come from)."""
+    import json
+
+    from tipchat.app import create_app
+
+    typer.echo(json.dumps(create_app(Settings()).openapi(), indent=2, sort_keys=True))

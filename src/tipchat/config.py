@@ -58,6 +58,9 @@ class Settings(BaseSettings):
     gap_fill_delay_s: float = 0.2
     shutdown_grace_s: float = 10.0
 
+    # The built web client (web/ builds into the package's static/ folder).
+    web_dir: Path = Path(__file__).parent / "static"
+
     log_level: str = "info"
     log_json: bool = False
 

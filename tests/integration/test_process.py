@@ -148,3 +148,17 @@ async def test_database_url_switches_to_an_external_postgres(external_database_u
     assert await conn.fetchval("SELECT version_num FROM alembic_version") == "0001"
     await conn.close()
     assert not (tmp_path / "postgres").exists()  # no embedded server was started
+
+
+async def test_after_a_crash_the_next_clean_stop_still_stops_postgres(tmp_path: Path):
+    data_dir = tmp_path / "data"
+    with tipchat_serve("--data-dir", str(data_dir)) as (proc, _):
+        proc.kill()  # SIGKILL: no shutdown, PostgreSQL keeps running
+        proc.wait(timeout=30)
+    assert (data_dir / "postgres" / "postmaster.pid").exists()
+    with tipchat_serve("--data-dir", str(data_dir)) as (proc, url):
+        async with httpx.AsyncClient(base_url=url) as client:
+            assert (await client.get("/readyz")).status_code == 200
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=30) in STOPPED_BY_SIGTERM
+    assert not (data_dir / "postgres" / "postmaster.pid").exists()

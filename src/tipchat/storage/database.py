@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import logging
+import os
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -31,10 +33,32 @@ def start_embedded_postgres(data_dir: Path) -> tuple[str, Callable[[], None]]:
 
     pgdata = (data_dir / "postgres").resolve()
     pgdata.parent.mkdir(parents=True, exist_ok=True)
+    _forget_dead_users(pgdata)
     server = pgserver.get_server(pgdata, cleanup_mode="stop")  # type: ignore[attr-defined]
     url: str = server.get_uri()
     log.info("embedded postgres at %s", pgdata)
     return url, server.cleanup
+
+
+def _forget_dead_users(pgdata: Path) -> None:
+    """pgserver stops the server when the last process on its list lets go, but a process that
+    was killed (SIGKILL, a crash) never takes itself off. Drop such pids before attaching, or a
+    crashed server would keep PostgreSQL running after every later clean stop."""
+    handles = pgdata / ".handle_pids.json"
+    if not handles.exists():
+        return
+    alive = [pid for pid in json.loads(handles.read_text() or "[]") if _is_running(pid)]
+    handles.write_text(json.dumps(alive))
+
+
+def _is_running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 async def _init_connection(conn: asyncpg.Connection) -> None:
