@@ -1,0 +1,70 @@
+/**
+ * The REST client: openapi-fetch over the types generated from the server's OpenAPI
+ * (schema.d.ts, never hand-edited; regenerate with ../scripts/gen-api).
+ *
+ * The web app authenticates REST calls with the session cookies the server sets; every
+ * write echoes the readable `tipchat_csrf` cookie in X-CSRF-Token (double-submit).
+ */
+import createClient, { type Middleware } from "openapi-fetch";
+
+import type { components, paths } from "./schema";
+
+export type Schemas = components["schemas"];
+export type Room = Schemas["RoomPublic"];
+export type Message = Schemas["MessagePublic"];
+export type Member = Schemas["MemberPublic"];
+export type UserRef = Schemas["UserPublic"];
+export type Session = Schemas["SessionPublic"];
+
+/** Every error body the server sends: a stable `code` and a message for people. */
+export interface Problem {
+  code: string;
+  message: string;
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const UNSAFE = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+
+export function readCookie(name: string): string | undefined {
+  for (const part of document.cookie.split(";")) {
+    const [key, ...rest] = part.trim().split("=");
+    if (key === name) return decodeURIComponent(rest.join("="));
+  }
+  return undefined;
+}
+
+const csrf: Middleware = {
+  onRequest({ request }) {
+    const token = readCookie("tipchat_csrf");
+    if (token && UNSAFE.has(request.method)) request.headers.set("X-CSRF-Token", token);
+    return request;
+  },
+};
+
+export const api = createClient<paths>({ baseUrl: "", credentials: "same-origin" });
+api.use(csrf);
+
+/** Unwrap an openapi-fetch result: the data, or an ApiError carrying the server's code. */
+export async function unwrap<T>(
+  pending: Promise<{ data?: T; error?: unknown; response: Response }>,
+): Promise<T> {
+  const { data, error, response } = await pending;
+  if (error !== undefined || !response.ok) {
+    const problem = (error ?? {}) as Partial<Problem>;
+    throw new ApiError(
+      response.status,
+      problem.code ?? "http_error",
+      problem.message ?? response.statusText,
+    );
+  }
+  return data as T;
+}
