@@ -24,3 +24,19 @@ ensure_venv() {  # ensure_venv [extras]
         echo "$stamp" > .venv/.tipchat-installed
     fi
 }
+
+ensure_web() {  # install web/ dependencies (again only when package-lock.json changed) and build
+    if ! command -v node >/dev/null || ! node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>20||(a===20&&b>=19)?0:1)'; then
+        echo "the web client needs Node.js 20.19 or newer (found: $(node --version 2>/dev/null || echo none))" >&2
+        exit 1
+    fi
+    local stamp
+    stamp="$(sha256sum web/package-lock.json | cut -c1-16)"
+    if [[ "$(cat web/node_modules/.tipchat-installed 2>/dev/null)" != "$stamp" ]]; then
+        echo "==> installing web/ dependencies" >&2
+        (cd web && npm ci --no-audit --no-fund --loglevel=error)
+        echo "$stamp" > web/node_modules/.tipchat-installed
+    fi
+    echo "==> building the web client" >&2
+    (cd web && npx --no-install vite build --logLevel warn)
+}

@@ -72,6 +72,7 @@ class Connection:
         # A replay waits until the queue is down to a quarter before it adds another page.
         self._low_watermark = queue_size // 4
         self._has_room = asyncio.Event()
+        self.expiry: asyncio.TimerHandle | None = None  # when the access token runs out
         self.typing_sent: dict[int, float] = {}  # room id -> when we last passed typing on
         self._writer: asyncio.Task[None] | None = None
         self._reader: asyncio.Task[Any] | None = None

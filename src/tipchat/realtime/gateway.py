@@ -108,7 +108,7 @@ class Gateway:
         conn.start_writer()
         self.connections.add(conn)
         metrics.open_sockets.inc()
-        expiry = self._schedule_expiry(conn, claims)
+        self._expire_at(conn, claims)
         try:
             await self.hub.attach_user(conn)
             conn.send(
@@ -124,12 +124,13 @@ class Gateway:
                     },
                 }
             )
-            await self._read_loop(conn, expiry)
+            await self._read_loop(conn)
         except asyncio.CancelledError:
             if not conn.closing:
                 raise  # not our own abort of a stalled socket
         finally:
-            expiry[0].cancel()
+            if conn.expiry is not None:
+                conn.expiry.cancel()
             self.connections.discard(conn)
             metrics.open_sockets.dec()
             await conn.stop_writer()
@@ -194,9 +195,7 @@ class Gateway:
         await ws.send_json({"type": "error", "code": code.value, "message": message})
         await ws.close(CLOSE_AUTH, code.value)
 
-    def _schedule_expiry(
-        self, conn: Connection, claims: tokens.AccessClaims
-    ) -> list[asyncio.TimerHandle]:
+    def _expire_at(self, conn: Connection, claims: tokens.AccessClaims) -> None:
         """A socket lives as long as its access token; a fresh auth frame extends it."""
 
         def expire() -> None:
@@ -209,8 +208,10 @@ class Gateway:
             )
             conn.close_after_queue(CLOSE_AUTH, Code.token_expired.value)
 
-        loop = asyncio.get_running_loop()
-        return [loop.call_later(max(0.0, claims.expires_at - time.time()), expire)]
+        if conn.expiry is not None:
+            conn.expiry.cancel()
+        delay = max(0.0, claims.expires_at - time.time())
+        conn.expiry = asyncio.get_running_loop().call_later(delay, expire)
 
     def _text_of(self, message: Any) -> str:
         text = message.get("text")
@@ -224,7 +225,7 @@ class Gateway:
 
     # -- the frame loop ------------------------------------------------------------------
 
-    async def _read_loop(self, conn: Connection, expiry: list[asyncio.TimerHandle]) -> None:
+    async def _read_loop(self, conn: Connection) -> None:
         while True:
             message = await conn.ws.receive()
             if message["type"] == "websocket.disconnect":
@@ -235,7 +236,7 @@ class Gateway:
             frame: frames.ClientFrame | None = None
             try:
                 frame = frames.parse(self._text_of(message))
-                await self._dispatch(conn, frame, expiry)
+                await self._dispatch(conn, frame)
             except TipchatError as exc:
                 conn.send({"type": "error", **_correlation(frame), **exc.to_dict()})
             except Exception as exc:
@@ -250,9 +251,7 @@ class Gateway:
             if self.draining:
                 conn.close_after_queue(CLOSE_GOING_AWAY, "server shutting down")
 
-    async def _dispatch(
-        self, conn: Connection, frame: frames.ClientFrame, expiry: list[asyncio.TimerHandle]
-    ) -> None:
+    async def _dispatch(self, conn: Connection, frame: frames.ClientFrame) -> None:
         actor = Actor(conn.user_id, conn.username)
         match frame:
             case frames.Send():
@@ -292,8 +291,7 @@ class Gateway:
                         "this socket belongs to another user",
                         id=frame.id,
                     )
-                expiry[0].cancel()
-                expiry[0] = self._schedule_expiry(conn, claims)[0]
+                self._expire_at(conn, claims)
                 conn.send(
                     {
                         "type": "ready",
