@@ -235,6 +235,29 @@ async def test_gap_fill_retries_until_storage_has_the_event(
     assert conn.seqs() == [2, 3]
 
 
+async def test_gap_fill_survives_storage_failing_and_delivers_once_it_answers(
+    make_hub: HubFactory, storage: FakeStorage, publish: Publish
+) -> None:
+    storage.last[ROOM] = 1
+    hub, conn = make_hub(gap_fill_delay_s=0.01), FakeConn()
+    await hub.attach(conn, ROOM)  # type: ignore[arg-type]
+    working_read = storage.events_after
+    failures = 0
+
+    async def down_then_up(room_id: int, after: int, limit: int) -> list[tuple[int, str]]:
+        nonlocal failures
+        if failures < 2:
+            failures += 1
+            raise ConnectionRefusedError("storage is down")
+        return await working_read(room_id, after, limit)
+
+    hub.events_after = down_then_up
+    storage.store(ROOM, 2)
+    await publish(3)  # no new event arrives after this: the fill itself must retry
+    await wait_until(lambda: len(conn.events) == 2, timeout=3.0)
+    assert failures == 2 and conn.seqs() == [2, 3]
+
+
 # -- ephemeral frames ----------------------------------------------------------------------
 
 

@@ -29,6 +29,7 @@ LastSeq = Callable[[int], Awaitable[int]]
 EventsAfter = Callable[[int, int, int], Awaitable[list[tuple[int, str]]]]
 
 _GAP_READ_LIMIT = 500
+_GAP_RETRY_MAX_S = 5.0
 
 
 class RoomFeed:
@@ -73,31 +74,31 @@ class RoomFeed:
             conn.deliver_event(self.room_id, seq, text, frame)
 
     async def _fill_gap(self) -> None:
-        try:
-            await asyncio.sleep(self.hub.gap_fill_delay_s)
-            while self._early and (self.delivered + 1) not in self._early:
-                missing = min(self._early) - self.delivered - 1
+        """Read the missing seqs from storage until the early events connect again. Storage
+        being down delays delivery (retried with backoff); it never skips a seq."""
+        delay = self.hub.gap_fill_delay_s
+        await asyncio.sleep(delay)
+        while self._early and (self.delivered + 1) not in self._early:
+            missing = min(self._early) - self.delivered - 1
+            try:
                 rows = await self.hub.events_after(
                     self.room_id, self.delivered, min(missing, _GAP_READ_LIMIT)
                 )
-                if not rows:
-                    log.warning(
-                        "room %s: seq %s not in storage yet", self.room_id, self.delivered + 1
-                    )
-                    await asyncio.sleep(self.hub.gap_fill_delay_s)
-                    continue
-                metrics.gap_fills.inc()
-                for seq, text in rows:
-                    if seq == self.delivered + 1:
-                        self._early.pop(seq, None)
-                        self.delivered = seq
-                        self._hand_on(seq, text, orjson.loads(text))
-                self._gap_task = None
-                self._drain()
-                return
-        except Exception:
-            log.exception("room %s: gap fill failed; retrying on the next event", self.room_id)
+            except Exception:
+                log.exception("room %s: reading a gap from storage failed", self.room_id)
+                rows = []
+            if not rows:  # not readable yet (or storage is down): wait longer each time
+                delay = min(delay * 2, _GAP_RETRY_MAX_S)
+                await asyncio.sleep(delay)
+                continue
+            metrics.gap_fills.inc()
+            for seq, text in rows:
+                if seq == self.delivered + 1:
+                    self._early.pop(seq, None)
+                    self.delivered = seq
+                    self._hand_on(seq, text, orjson.loads(text))
         self._gap_task = None
+        self._drain()  # hands on what now connects; a further gap starts a new fill
 
     def close(self) -> None:
         if self._gap_task is not None:
