@@ -1,0 +1,148 @@
+import { useQueryClient } from "@tanstack/react-query";
+import { useEffect, type ReactNode } from "react";
+
+import { ConnectionStatus } from "./components/ConnectionStatus";
+import { AuthScreen } from "./features/auth";
+import { ChatView } from "./features/chat";
+import { BrowseRooms, NewMessage, NewRoomForm, RoomHeader, RoomsSidebar } from "./features/rooms";
+import { useRoomSync } from "./lib/roomSync";
+import { useRooms } from "./lib/rooms";
+import { navigate, useRoute, type Route } from "./lib/route";
+import { session, useMe, useSession } from "./lib/session";
+import { SocketContext } from "./lib/socketHooks";
+import { useChatSocket } from "./lib/useChatSocket";
+
+export function App() {
+  const { status, notice } = useSession();
+  const queryClient = useQueryClient();
+
+  // Runs after the signed-in tree has unmounted (and stopped its socket), so nothing
+  // refetches into the cleared cache; the next user starts from nothing.
+  useEffect(() => {
+    if (status === "signedOut") queryClient.clear();
+  }, [status, queryClient]);
+
+  if (status === "loading") {
+    return (
+      <p className="splash" role="status">
+        Loading…
+      </p>
+    );
+  }
+  if (status === "signedOut") return <AuthScreen notice={notice} />;
+  return <SignedIn />;
+}
+
+function SignedIn() {
+  const socket = useChatSocket(session.getToken);
+  if (!socket) return null;
+  return (
+    <SocketContext value={socket}>
+      <Shell />
+    </SocketContext>
+  );
+}
+
+async function signOut() {
+  await session.signOut();
+  navigate({ name: "home" });
+}
+
+/** Shows the total unread count in the tab title, so it is visible from other tabs. */
+function useUnreadTitle() {
+  const rooms = useRooms().data;
+  const unread = rooms?.reduce((sum, room) => sum + room.unread_count, 0) ?? 0;
+  useEffect(() => {
+    document.title = unread > 0 ? `(${unread}) tipchat` : "tipchat";
+  }, [unread]);
+}
+
+function Shell() {
+  useRoomSync();
+  useUnreadTitle();
+  const route = useRoute();
+  const me = useMe();
+  // On a phone only one pane fits: the room list at home, the chosen pane otherwise.
+  const pane = route.name === "home" ? "layout--list" : "layout--detail";
+
+  return (
+    <div className="app">
+      {/* Above both panes, so it shows on a phone whichever pane is open. */}
+      <ConnectionStatus />
+      <div className={`layout ${pane}`}>
+        <aside className="sidebar">
+          <header className="sidebar__header">
+            <h1 className="brand">tipchat</h1>
+            <span className="sidebar__me" title="Signed in as">
+              {me.username}
+            </span>
+            <button type="button" onClick={() => void signOut()}>
+              Sign out
+            </button>
+          </header>
+          <RoomsSidebar route={route} />
+        </aside>
+        <main className="main-pane">
+          <MainPane route={route} />
+        </main>
+      </div>
+    </div>
+  );
+}
+
+function PanelFrame({ children }: { children: ReactNode }) {
+  return (
+    <div className="panel-frame">
+      <button type="button" className="back" onClick={() => navigate({ name: "home" })}>
+        Back
+      </button>
+      {children}
+    </div>
+  );
+}
+
+function MainPane({ route }: { route: Route }) {
+  switch (route.name) {
+    case "room":
+      return <RoomScreen roomId={route.roomId} />;
+    case "newRoom":
+      return (
+        <PanelFrame>
+          <NewRoomForm />
+        </PanelFrame>
+      );
+    case "browse":
+      return (
+        <PanelFrame>
+          <BrowseRooms />
+        </PanelFrame>
+      );
+    case "newMessage":
+      return (
+        <PanelFrame>
+          <NewMessage />
+        </PanelFrame>
+      );
+    default:
+      return <p className="muted main-pane__empty">Choose a room, or start a conversation.</p>;
+  }
+}
+
+function RoomScreen({ roomId }: { roomId: number }) {
+  const rooms = useRooms();
+  const room = rooms.data?.find((r) => r.id === roomId);
+  if (rooms.isPending) return <p className="muted main-pane__empty">Loading…</p>;
+  if (!room) {
+    return (
+      <PanelFrame>
+        <p className="main-pane__empty">This room does not exist, or you are not a member.</p>
+      </PanelFrame>
+    );
+  }
+  return (
+    <div className="room">
+      <RoomHeader room={room} />
+      <ChatView key={room.id} room={room} />
+    </div>
+  );
+}
