@@ -11,7 +11,7 @@ from fastapi import FastAPI, WebSocket
 from tipchat import __version__
 from tipchat.api import auth, errors, messages, ops, rooms, users, web
 from tipchat.api.limits import BodySizeLimit
-from tipchat.bus import InProcessBus
+from tipchat.bus import Bus, InProcessBus, RedisBus
 from tipchat.config import Settings
 from tipchat.ratelimit import InMemoryRateLimiter
 from tipchat.realtime.gateway import Gateway
@@ -35,7 +35,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             url, stop_postgres = await asyncio.to_thread(start_embedded_postgres, settings.data_dir)
         await migrate.upgrade_async(url)
         db = await connect(url, size=settings.db_pool_size)
-        bus = InProcessBus()
+        bus: Bus = (
+            RedisBus(settings.redis_url, prefix=settings.redis_prefix)
+            if settings.redis_url
+            else InProcessBus()
+        )
         await bus.connect()
         svc = Services(settings=settings, db=db, bus=bus, limiter=InMemoryRateLimiter())
 
@@ -56,6 +60,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             events_after=events_after,
             gap_fill_delay_s=settings.gap_fill_delay_s,
         )
+        if isinstance(bus, RedisBus):
+            bus.on_reconnect = hub.resync
         app.state.services = svc
         app.state.gateway = Gateway(svc, hub)
         try:

@@ -27,6 +27,12 @@ class Settings(BaseSettings):
         default=None, validation_alias=AliasChoices("DATABASE_URL", "TIPCHAT_DATABASE_URL")
     )
     db_pool_size: int = 20
+    # None: single node, in-process fan-out. Set: a cluster node, fan-out over Redis/Valkey.
+    redis_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("REDIS_URL", "TIPCHAT_REDIS_URL")
+    )
+    # Prefix of every Redis key and channel, so several deployments can share one Redis.
+    redis_prefix: str = "tipchat:"
 
     jwt_secret: str = DEV_JWT_SECRET
     access_token_ttl_s: int = 15 * 60

