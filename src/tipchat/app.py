@@ -13,7 +13,7 @@ from tipchat.api import auth, errors, messages, ops, rooms, users, web
 from tipchat.api.limits import BodySizeLimit
 from tipchat.bus import Bus, InProcessBus, RedisBus
 from tipchat.config import Settings
-from tipchat.ratelimit import InMemoryRateLimiter
+from tipchat.ratelimit import InMemoryRateLimiter, RateLimiter, RedisRateLimiter
 from tipchat.realtime.gateway import Gateway
 from tipchat.realtime.hub import Hub
 from tipchat.services import Services
@@ -41,7 +41,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             else InProcessBus()
         )
         await bus.connect()
-        svc = Services(settings=settings, db=db, bus=bus, limiter=InMemoryRateLimiter())
+        limiter: RateLimiter = (
+            RedisRateLimiter(settings.redis_url, prefix=settings.redis_prefix)
+            if settings.redis_url
+            else InMemoryRateLimiter()
+        )
+        svc = Services(settings=settings, db=db, bus=bus, limiter=limiter)
 
         async def last_seq(room_id: int) -> int:
             async with db.acquire() as conn:
@@ -69,6 +74,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             await app.state.gateway.drain(settings.shutdown_grace_s)
             await bus.disconnect()
+            if isinstance(limiter, RedisRateLimiter):
+                await limiter.close()
             await db.close()
             if stop_postgres is not None:
                 await asyncio.to_thread(stop_postgres)

@@ -1,14 +1,18 @@
 """Fixed-window rate limits keyed by strings ("login:ip:1.2.3.4").
 
-In-process here; a cluster swaps in a Redis implementation of the same `hit` method.
+In-process on a single node; a cluster counts in Redis (the same `hit`), so a limit holds
+however requests are spread over the nodes.
 """
 
 from __future__ import annotations
 
+import logging
 import math
 import time
 from collections.abc import Callable
 from typing import Protocol
+
+log = logging.getLogger(__name__)
 
 
 class RateLimiter(Protocol):
@@ -41,3 +45,44 @@ class InMemoryRateLimiter:
 
 def retry_after_header(seconds: float) -> str:
     return str(max(1, math.ceil(seconds)))
+
+
+# One round trip: count the attempt, start the window on the first one, report its time left.
+_HIT = """
+local n = redis.call('INCR', KEYS[1])
+if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+return {n, redis.call('PTTL', KEYS[1])}
+"""
+
+
+class RedisRateLimiter:
+    """The same fixed windows, counted in Redis so every node of a cluster shares them.
+
+    While Redis is unreachable the limits fall back to this node's own counters: limits stay
+    on (per node) and chat keeps working."""
+
+    def __init__(self, url: str, *, prefix: str = "tipchat:") -> None:
+        import redis.asyncio as aioredis
+
+        from tipchat.bus.redis import redis_url
+
+        self._client = aioredis.Redis.from_url(
+            redis_url(url), socket_connect_timeout=1, socket_timeout=1
+        )
+        self._prefix = prefix + "rl:"
+        self._fallback = InMemoryRateLimiter()
+
+    async def hit(self, key: str, limit: int, window_s: int) -> float | None:
+        from redis.exceptions import RedisError
+
+        try:
+            count, ttl_ms = await self._client.eval(_HIT, 1, self._prefix + key, window_s * 1000)
+        except (RedisError, OSError):
+            log.warning("rate limits: Redis unreachable, counting on this node only")
+            return await self._fallback.hit(key, limit, window_s)
+        if int(count) > limit:
+            return max(0.001, int(ttl_ms) / 1000)
+        return None
+
+    async def close(self) -> None:
+        await self._client.aclose()

@@ -149,3 +149,19 @@ async def test_redis_restart_loses_nothing(start_server, prefix, tmp_path):
         node_a.stop()
         node_b.stop()
         valkey.stop()
+
+
+async def test_rate_limits_hold_across_nodes(start_server, redis_url, prefix):
+    """Attempts on any node count toward one limit: spreading guesses over nodes buys nothing."""
+    import httpx
+
+    limits = {"login_limit_per_username": (3, 60), "redis_url": redis_url, "redis_prefix": prefix}
+    node_a, node_b = start_server(**limits), start_server(**limits)
+    victim = await register(node_a.base_url)
+    await victim.http.aclose()
+    guess = {"username": victim.username, "password": "not the password"}
+    codes = []
+    for node in (node_a, node_b, node_a, node_b):
+        async with httpx.AsyncClient(base_url=node.base_url) as client:
+            codes.append((await client.post("/api/auth/login", json=guess)).status_code)
+    assert codes == [401, 401, 401, 429]

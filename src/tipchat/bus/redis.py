@@ -33,13 +33,17 @@ _MAX_UNSENT = 10_000
 _RETRY_MIN_S, _RETRY_MAX_S = 0.1, 5.0
 
 
+def redis_url(url: str) -> str:
+    """Valkey's own URL schemes mean the same as Redis's; redis-py knows only the latter."""
+    for valkey, redis_scheme in (("valkeys://", "rediss://"), ("valkey://", "redis://")):
+        if url.startswith(valkey):
+            return redis_scheme + url.removeprefix(valkey)
+    return url
+
+
 class RedisBus:
     def __init__(self, url: str, *, prefix: str = "tipchat:") -> None:
-        # Valkey's own URL schemes mean the same as Redis's.
-        for valkey, redis_scheme in (("valkeys://", "rediss://"), ("valkey://", "redis://")):
-            if url.startswith(valkey):
-                url = redis_scheme + url.removeprefix(valkey)
-        self._url = url
+        self._url = redis_url(url)
         self._prefix = prefix
         self._node = secrets.token_hex(8).encode()
         self._handlers: defaultdict[str, list[Handler]] = defaultdict(list)
