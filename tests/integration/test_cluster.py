@@ -165,3 +165,82 @@ async def test_rate_limits_hold_across_nodes(start_server, redis_url, prefix):
         async with httpx.AsyncClient(base_url=node.base_url) as client:
             codes.append((await client.post("/api/auth/login", json=guess)).status_code)
     assert codes == [401, 401, 401, 429]
+
+
+async def test_a_node_killed_mid_traffic_loses_nothing(database_url, redis_url, prefix, db):
+    """Node A is SIGKILLed with a send in flight. Its clients reconnect to node B: the sender
+    re-sends with the same client_msg_id, the reader resumes from its last seq. Every message
+    is stored once, and both readers end with the same gap-free stream."""
+    import websockets
+
+    from tests.integration.test_process import tipchat_serve
+
+    env = {
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+        "TIPCHAT_REDIS_PREFIX": prefix,
+        "TIPCHAT_REGISTER_LIMIT_PER_IP": "[1000, 60]",
+    }
+    with tipchat_serve(**env) as (proc_a, url_a), tipchat_serve(**env) as (_, url_b):
+        ws_a, ws_b = url_a.replace("http", "ws") + "/ws", url_b.replace("http", "ws") + "/ws"
+        owner, reader_user, sender_user = [await register(url_a) for _ in range(3)]
+        room_id = await create_room(owner)
+        for user in (reader_user, sender_user):
+            await join(user, room_id)
+        on_a = await Ws.connect(ws_a, reader_user.token)
+        on_b = await Ws.connect(ws_b, owner.token)
+        start = (await on_a.subscribe(room_id))["rooms"][str(room_id)]
+        await on_b.subscribe(room_id)
+
+        async def read(ws: Ws, seqs: list[int], until: asyncio.Event) -> Ws:
+            """Collect message seqs; on a dead node, reconnect to B and resume."""
+            while not (until.is_set() and seqs and seqs[-1] >= final_seq[0]):
+                try:
+                    frame = await ws.recv(timeout=1)
+                except TimeoutError:
+                    continue
+                except (websockets.ConnectionClosed, OSError):
+                    ws = await Ws.connect(ws_b, reader_user.token)
+                    await ws.resume({room_id: seqs[-1] if seqs else start})
+                    continue
+                if frame["type"] == "message":
+                    seqs.append(frame["seq"])
+            return ws
+
+        final_seq = [0]
+        done = asyncio.Event()
+        seqs_a: list[int] = []
+        seqs_b: list[int] = []
+        readers = [
+            asyncio.create_task(read(on_a, seqs_a, done)),
+            asyncio.create_task(read(on_b, seqs_b, done)),
+        ]
+
+        sender = await Ws.connect(ws_a, sender_user.token)
+        ids = [f"k{n}" for n in range(80)]
+        n = 0
+        while n < len(ids):
+            body = {"type": "send", "room_id": room_id, "client_msg_id": ids[n], "body": "x"}
+            try:
+                if n == 40 and proc_a.poll() is None:
+                    await sender.send(body)  # in flight when the node dies
+                    proc_a.kill()
+                    proc_a.wait(timeout=10)
+                ack = await sender.send_message(room_id, ids[n], "x")
+                assert ack["type"] == "ack", ack
+                final_seq[0] = max(final_seq[0], ack["seq"])
+                n += 1
+            except (websockets.ConnectionClosed, OSError, TimeoutError):
+                sender = await Ws.connect(ws_b, sender_user.token)  # the same id again
+        done.set()
+        closing = await asyncio.wait_for(asyncio.gather(*readers), timeout=60)
+
+        stored = await db.fetch(
+            "SELECT client_msg_id, seq FROM messages WHERE room_id = $1 ORDER BY seq", room_id
+        )
+        assert sorted(r["client_msg_id"] for r in stored) == sorted(ids)  # each exactly once
+        assert seqs_a == seqs_b == [r["seq"] for r in stored]  # no gap, no duplicate
+        for ws in (sender, *closing):
+            await ws.close()
+        for user in (owner, reader_user, sender_user):
+            await user.http.aclose()
