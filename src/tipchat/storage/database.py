@@ -8,7 +8,6 @@ import os
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
 
 import asyncpg
 import orjson
@@ -119,9 +118,8 @@ def is_connection_error(exc: BaseException) -> bool:
             asyncpg.exceptions.AdminShutdownError,
             asyncpg.exceptions.InterfaceError,
             asyncpg.exceptions.TooManyConnectionsError,
+            # A connection the server dropped mid-operation can surface as asyncpg's own
+            # state error; the operation did not complete and is safe to retry.
+            asyncpg.exceptions.InternalClientError,
         ),
     )
-
-
-def record_dict(record: asyncpg.Record | None) -> dict[str, Any] | None:
-    return dict(record) if record is not None else None
