@@ -13,6 +13,7 @@ from tipchat.api import auth, errors, messages, ops, rooms, users, web
 from tipchat.api.limits import BodySizeLimit
 from tipchat.bus import Bus, InProcessBus, RedisBus
 from tipchat.config import Settings
+from tipchat.presence import InMemoryPresenceStore, PresenceStore, RedisPresenceStore
 from tipchat.ratelimit import InMemoryRateLimiter, RateLimiter, RedisRateLimiter
 from tipchat.realtime.gateway import Gateway
 from tipchat.realtime.hub import Hub
@@ -46,7 +47,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             if settings.redis_url
             else InMemoryRateLimiter()
         )
-        svc = Services(settings=settings, db=db, bus=bus, limiter=limiter)
+        presence: PresenceStore = (
+            RedisPresenceStore(settings.redis_url, prefix=settings.redis_prefix)
+            if settings.redis_url
+            else InMemoryPresenceStore()
+        )
+        svc = Services(settings=settings, db=db, bus=bus, limiter=limiter, presence=presence)
 
         async def last_seq(room_id: int) -> int:
             async with db.acquire() as conn:
@@ -68,14 +74,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if isinstance(bus, RedisBus):
             bus.on_reconnect = hub.resync
         app.state.services = svc
-        app.state.gateway = Gateway(svc, hub)
+        app.state.gateway = gateway = Gateway(svc, hub)
+        refreshing = asyncio.create_task(gateway.refresh_presence())
         try:
             yield
         finally:
+            refreshing.cancel()
             await app.state.gateway.drain(settings.shutdown_grace_s)
             await bus.disconnect()
-            if isinstance(limiter, RedisRateLimiter):
-                await limiter.close()
+            for client in (limiter, presence):
+                if isinstance(client, RedisRateLimiter | RedisPresenceStore):
+                    await client.close()
             await db.close()
             if stop_postgres is not None:
                 await asyncio.to_thread(stop_postgres)

@@ -60,6 +60,9 @@ class Settings(BaseSettings):
     ws_auth_timeout_s: float = 10.0
     ws_ping_interval_s: float = 20.0
     ws_ping_timeout_s: float = 20.0
+    # A socket's presence entry lives this long unless refreshed (every third of it): the
+    # users of a node that dies show offline within this time.
+    presence_ttl_s: float = 60.0
     # How long a room waits for a missing seq before reading it from storage.
     gap_fill_delay_s: float = 0.2
     shutdown_grace_s: float = 10.0

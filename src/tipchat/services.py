@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from tipchat.bus import Bus
 from tipchat.config import Settings
+from tipchat.presence import PresenceStore
 from tipchat.ratelimit import RateLimiter
 from tipchat.storage.database import Database
 
@@ -16,3 +17,4 @@ class Services:
     db: Database
     bus: Bus
     limiter: RateLimiter
+    presence: PresenceStore

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.conftest import RunningServer
+from tests.conftest import TEST_SETTINGS, RunningServer
 from tests.helpers import Ws, create_room, join, register
 from tipchat.bus import RedisBus
 
@@ -201,7 +201,8 @@ async def test_a_node_killed_mid_traffic_loses_nothing(database_url, redis_url, 
                     continue
                 except (websockets.ConnectionClosed, OSError):
                     ws = await Ws.connect(ws_b, reader_user.token)
-                    await ws.resume({room_id: seqs[-1] if seqs else start})
+                    replayed = await ws.resume({room_id: seqs[-1] if seqs else start})
+                    seqs.extend(f["seq"] for f in replayed if f["type"] == "message")
                     continue
                 if frame["type"] == "message":
                     seqs.append(frame["seq"])
@@ -239,8 +240,49 @@ async def test_a_node_killed_mid_traffic_loses_nothing(database_url, redis_url, 
             "SELECT client_msg_id, seq FROM messages WHERE room_id = $1 ORDER BY seq", room_id
         )
         assert sorted(r["client_msg_id"] for r in stored) == sorted(ids)  # each exactly once
-        assert seqs_a == seqs_b == [r["seq"] for r in stored]  # no gap, no duplicate
+        expected = [r["seq"] for r in stored]
+        assert seqs_a == expected, ("reader that moved from A to B", seqs_a)
+        assert seqs_b == expected, ("reader on B", seqs_b)  # no gap, no duplicate
         for ws in (sender, *closing):
             await ws.close()
         for user in (owner, reader_user, sender_user):
             await user.http.aclose()
+
+
+async def test_presence_crosses_nodes_and_a_dead_nodes_users_go_offline(
+    start_server, database_url, redis_url, prefix
+):
+    from tests.integration.test_process import tipchat_serve
+
+    node_a = start_server(redis_url=redis_url, redis_prefix=prefix, presence_ttl_s=2.0)
+    env = {
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+        "TIPCHAT_REDIS_PREFIX": prefix,
+        "TIPCHAT_PRESENCE_TTL_S": "2",
+        "TIPCHAT_JWT_SECRET": TEST_SETTINGS["jwt_secret"],  # one secret across the cluster
+    }
+    alice = await register(node_a.base_url)
+    bob = await register(node_a.base_url)
+    room_id = await create_room(alice)
+    await join(bob, room_id)
+    watcher = await Ws.connect(node_a.ws_url, alice.token)
+    await watcher.subscribe(room_id)
+    with tipchat_serve(**env) as (node_b, url_b):
+        on_b = await Ws.connect(url_b.replace("http", "ws") + "/ws", bob.token)
+        frame = await watcher.next_of("presence")  # published on B, heard on A
+        assert (frame["user_id"], frame["status"]) == (bob.id, "online")
+        node_b.kill()  # no goodbye: bob's entry must expire by itself
+        node_b.wait(timeout=10)
+
+        def bob_presence(members: list[dict]) -> str:
+            return next(m["presence"] for m in members if m["id"] == bob.id)
+
+        url = f"/api/rooms/{room_id}/members"
+        assert bob_presence((await alice.http.get(url)).json()["members"]) == "online"
+        await asyncio.sleep(2.5)
+        assert bob_presence((await alice.http.get(url)).json()["members"]) == "offline"
+    await on_b.conn.close()
+    await watcher.close()
+    for user in (alice, bob):
+        await user.http.aclose()

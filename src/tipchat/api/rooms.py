@@ -90,7 +90,12 @@ async def list_members(room_id: RoomIdPath, user: CurrentUser, svc: ServicesDep)
     async with svc.db.acquire() as conn:
         await access.require_member(conn, room_id=room_id, user_id=user.user_id)
         rows = await room_store.list_members(conn=conn, room_id=room_id)
-    return MembersPublic(members=[MemberPublic.model_validate(dict(r)) for r in rows])
+    presence = await svc.presence.status([r["id"] for r in rows])
+    return MembersPublic(
+        members=[
+            MemberPublic.model_validate({**dict(r), "presence": presence[r["id"]]}) for r in rows
+        ]
+    )
 
 
 @router.post("/rooms/{room_id}/members", status_code=status.HTTP_201_CREATED)

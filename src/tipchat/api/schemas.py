@@ -95,6 +95,7 @@ class MemberPublic(BaseModel):
     id: int
     username: str
     role: Literal["owner", "admin", "member"]
+    presence: Literal["online", "away", "offline"] = "offline"
     joined_at: datetime
     last_read_seq: int
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -73,6 +74,8 @@ class Connection:
         self._low_watermark = queue_size // 4
         self._has_room = asyncio.Event()
         self.expiry: asyncio.TimerHandle | None = None  # when the access token runs out
+        self.socket_id = secrets.token_hex(8)  # this socket's presence entry
+        self.presence = "online"
         self.typing_sent: dict[int, float] = {}  # room id -> when we last passed typing on
         self._writer: asyncio.Task[None] | None = None
         self._reader: asyncio.Task[Any] | None = None

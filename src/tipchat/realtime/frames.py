@@ -62,16 +62,21 @@ class Read(_Frame):
     seq: Seq
 
 
+class Presence(_Frame):
+    type: Literal["presence"]
+    status: Literal["online", "away"]
+
+
 class Ping(_Frame):
     type: Literal["ping"]
 
 
-ClientFrame = Auth | Subscribe | Unsubscribe | Resume | Send | Typing | Read | Ping
+ClientFrame = Auth | Subscribe | Unsubscribe | Resume | Send | Typing | Read | Presence | Ping
 _ADAPTER: TypeAdapter[ClientFrame] = TypeAdapter(
     Annotated[ClientFrame, Field(discriminator="type")]
 )
 FRAME_TYPES = frozenset(
-    ("auth", "subscribe", "unsubscribe", "resume", "send", "typing", "read", "ping")
+    ("auth", "subscribe", "unsubscribe", "resume", "send", "typing", "read", "presence", "ping")
 )
 
 

@@ -15,6 +15,7 @@ from tipchat import metrics
 from tipchat.auth import tokens
 from tipchat.chat import access
 from tipchat.chat import messages as chat_messages
+from tipchat.chat import presence as chat_presence
 from tipchat.chat.events import publish_ephemeral
 from tipchat.chat.rooms import Actor
 from tipchat.errors import Code, TipchatError
@@ -111,6 +112,7 @@ class Gateway:
         self._expire_at(conn, claims)
         try:
             await self.hub.attach_user(conn)
+            await self._presence(conn, "online")
             conn.send(
                 {
                     "type": "ready",
@@ -137,6 +139,40 @@ class Gateway:
             for room_id in list(conn.rooms):
                 await self.hub.detach(conn, room_id)
             await self.hub.detach_user(conn)
+            await self._presence(conn, None)
+
+    async def _presence(self, conn: Connection, status: str | None) -> None:
+        """Record this socket as online/away (None: gone). Presence is a courtesy: a failure
+        (Redis away) is logged and never fails the socket."""
+        actor = Actor(conn.user_id, conn.username)
+        try:
+            if status is None:
+                await chat_presence.do_clear_presence(
+                    self.svc, actor=actor, socket_id=conn.socket_id
+                )
+            else:
+                conn.presence = status
+                await chat_presence.do_set_presence(
+                    self.svc, actor=actor, socket_id=conn.socket_id, status=status
+                )
+        except Exception:
+            log.warning("presence of user %s not recorded", conn.user_id, exc_info=True)
+
+    async def refresh_presence(self) -> None:
+        """Keep this node's sockets' presence entries alive; runs every third of their TTL."""
+        while True:
+            await asyncio.sleep(self.svc.settings.presence_ttl_s / 3)
+            for conn in list(self.connections):
+                try:
+                    await chat_presence.do_refresh_presence(
+                        self.svc,
+                        actor=Actor(conn.user_id, conn.username),
+                        socket_id=conn.socket_id,
+                        status=conn.presence,
+                    )
+                except Exception:
+                    log.warning("presence refresh failed", exc_info=True)
+                    break  # the next round tries again
 
     def _room_lost(self, conn: Connection, room_id: int) -> None:
         task = asyncio.get_running_loop().create_task(self.hub.detach(conn, room_id))
@@ -279,6 +315,8 @@ class Gateway:
                 )
             case frames.Typing():
                 await self._typing(conn, frame)
+            case frames.Presence():
+                await self._presence(conn, frame.status)
             case frames.Ping():
                 conn.send({"type": "pong", "id": frame.id})
             case frames.Auth():

@@ -157,3 +157,8 @@ async def list_public_rooms(
         user_id,
     )
     return rows
+
+
+async def user_room_ids(*, conn: asyncpg.Connection, user_id: int) -> list[int]:
+    rows = await conn.fetch("SELECT room_id FROM memberships WHERE user_id = $1", user_id)
+    return [row["room_id"] for row in rows]

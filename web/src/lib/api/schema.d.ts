@@ -420,6 +420,12 @@ export interface components {
             /** Last Read Seq */
             last_read_seq: number;
             /**
+             * Presence
+             * @default offline
+             * @enum {string}
+             */
+            presence: "online" | "away" | "offline";
+            /**
              * Role
              * @enum {string}
              */

@@ -302,6 +302,7 @@ export class ChatSocket implements ChatSocketApi {
         return this.onRoomEvent(frame);
       case "typing":
       case "read":
+      case "presence":
         return this.emit({ kind: "ephemeral", frame });
     }
   }

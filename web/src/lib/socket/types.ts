@@ -49,7 +49,14 @@ export type RoomEvent =
 /** Ephemeral frames: not stored, not ordered. */
 export type EphemeralFrame =
   | { type: "typing"; room_id: number; user_id: number; username: string }
-  | { type: "read"; room_id: number; user_id: number; seq: number };
+  | { type: "read"; room_id: number; user_id: number; seq: number }
+  | {
+      type: "presence";
+      room_id: number;
+      user_id: number;
+      username: string;
+      status: "online" | "away" | "offline";
+    };
 
 /** A message this client sent, until the server acknowledges it (or refuses it). */
 export interface PendingSend {

@@ -1,0 +1,95 @@
+"""Who is online: one entry per open socket, each with an expiry.
+
+A user is `online` if any of their sockets says so, else `away` if any says that, else
+`offline`. Entries expire unless their socket refreshes them, so the users of a node that dies
+go offline by themselves. In-process on one node; a cluster keeps the entries in Redis
+(`RedisPresenceStore`), so every node sees every node's sockets.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from typing import Protocol
+
+STATUSES = ("online", "away", "offline")  # best first
+
+
+def _best(statuses: Iterable[str]) -> str:
+    found = set(statuses)
+    return next((s for s in STATUSES if s in found), "offline")
+
+
+class PresenceStore(Protocol):
+    async def put(self, user_id: int, socket_id: str, status: str, ttl_s: float) -> None: ...
+
+    async def remove(self, user_id: int, socket_id: str) -> None: ...
+
+    async def status(self, user_ids: list[int]) -> dict[int, str]: ...
+
+
+class InMemoryPresenceStore:
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self._entries: dict[int, dict[str, tuple[str, float]]] = {}
+
+    async def put(self, user_id: int, socket_id: str, status: str, ttl_s: float) -> None:
+        self._entries.setdefault(user_id, {})[socket_id] = (status, self._clock() + ttl_s)
+
+    async def remove(self, user_id: int, socket_id: str) -> None:
+        sockets = self._entries.get(user_id, {})
+        sockets.pop(socket_id, None)
+        if not sockets:
+            self._entries.pop(user_id, None)
+
+    async def status(self, user_ids: list[int]) -> dict[int, str]:
+        now = self._clock()
+        return {
+            uid: _best(s for s, expires in self._entries.get(uid, {}).values() if expires > now)
+            for uid in user_ids
+        }
+
+
+class RedisPresenceStore:
+    """A hash per user: socket id -> "status|expiry (ms since epoch)". The hash itself expires
+    with its newest entry, so users of a dead node leave nothing behind."""
+
+    def __init__(self, url: str, *, prefix: str = "tipchat:") -> None:
+        import redis.asyncio as aioredis
+
+        from tipchat.bus.redis import redis_url
+
+        self._client = aioredis.Redis.from_url(
+            redis_url(url), socket_connect_timeout=1, socket_timeout=2
+        )
+        self._prefix = prefix + "presence:"
+
+    async def put(self, user_id: int, socket_id: str, status: str, ttl_s: float) -> None:
+        key = f"{self._prefix}{user_id}"
+        expires = int((time.time() + ttl_s) * 1000)
+        async with self._client.pipeline(transaction=False) as pipe:
+            pipe.hset(key, socket_id, f"{status}|{expires}")
+            pipe.pexpire(key, int(ttl_s * 1000))
+            await pipe.execute()
+
+    async def remove(self, user_id: int, socket_id: str) -> None:
+        await self._client.hdel(f"{self._prefix}{user_id}", socket_id)
+
+    async def status(self, user_ids: list[int]) -> dict[int, str]:
+        now = time.time() * 1000
+        async with self._client.pipeline(transaction=False) as pipe:
+            for uid in user_ids:
+                pipe.hvals(f"{self._prefix}{uid}")
+            rows = await pipe.execute()
+        result = {}
+        for uid, values in zip(user_ids, rows, strict=True):
+            live = []
+            for value in values:
+                status, _, expires = value.decode().partition("|")
+                if int(expires) > now:
+                    live.append(status)
+            result[uid] = _best(live)
+        return result
+
+    async def close(self) -> None:
+        await self._client.aclose()
