@@ -9,11 +9,13 @@ import typer
 from rich.console import Console
 
 from tipchat import logs
+from tipchat.bench.cli import app as bench_app
 from tipchat.config import Settings
 
 app = typer.Typer(
     help="tipchat: real-time chat with non-custodial crypto tipping.", no_args_is_help=True
 )
+app.add_typer(bench_app, name="bench", help="Load benchmark: bounded, loopback only.")
 console = Console()
 
 
