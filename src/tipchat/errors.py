@@ -62,3 +62,8 @@ class TipchatError(Exception):
 
     def to_dict(self) -> dict[str, object]:
         return {"code": self.code.value, "message": self.message, **self.extra}
+
+
+def storage_unavailable() -> TipchatError:
+    """PostgreSQL cannot be reached right now: retriable (HTTP 503 with Retry-After)."""
+    return TipchatError(Code.unavailable, "storage is unavailable; retry shortly")

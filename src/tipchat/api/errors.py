@@ -7,7 +7,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from tipchat.errors import Code, TipchatError
+from tipchat.errors import Code, TipchatError, storage_unavailable
 from tipchat.ratelimit import retry_after_header
 from tipchat.storage.database import is_connection_error
 
@@ -78,14 +78,7 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
         if is_connection_error(exc):
-            return JSONResponse(
-                {
-                    "code": Code.unavailable.value,
-                    "message": "storage is unavailable; retry shortly",
-                },
-                status_code=503,
-                headers={"Retry-After": "1"},
-            )
+            return error_response(storage_unavailable())  # 503 with Retry-After
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         return JSONResponse(
             {"code": Code.internal_error.value, "message": "internal error"}, status_code=500

@@ -18,7 +18,7 @@ from tipchat.chat import messages as chat_messages
 from tipchat.chat import presence as chat_presence
 from tipchat.chat.events import publish_ephemeral
 from tipchat.chat.rooms import Actor
-from tipchat.errors import Code, TipchatError
+from tipchat.errors import Code, TipchatError, storage_unavailable
 from tipchat.realtime import frames
 from tipchat.realtime.connection import (
     CLOSE_AUTH,
@@ -277,7 +277,7 @@ class Gateway:
                 conn.send({"type": "error", **_correlation(frame), **exc.to_dict()})
             except Exception as exc:
                 if is_connection_error(exc):
-                    error = TipchatError(Code.unavailable, "storage is unavailable; retry shortly")
+                    error = storage_unavailable()
                 else:
                     log.exception("frame handler failed")
                     error = TipchatError(Code.internal_error, "internal error")

@@ -12,12 +12,9 @@ from pathlib import Path
 import asyncpg
 import orjson
 
-from tipchat.errors import Code, TipchatError
+from tipchat.errors import storage_unavailable
 
 log = logging.getLogger(__name__)
-
-Connection = asyncpg.Connection  # re-exported for type hints in the layers above
-Record = asyncpg.Record
 
 
 def start_embedded_postgres(data_dir: Path) -> tuple[str, Callable[[], None]]:
@@ -86,7 +83,7 @@ class Database:
         try:
             conn = await self._pool.acquire()
         except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
-            raise TipchatError(Code.unavailable, "storage is unavailable; retry shortly") from exc
+            raise storage_unavailable() from exc
         try:
             yield conn
         finally:
