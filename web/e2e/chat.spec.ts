@@ -32,11 +32,14 @@ async function signUp(browser: Browser, username: string, width = 1280): Promise
 }
 
 async function openRoom(page: Page, name: string): Promise<void> {
-  // On a phone, joining already shows the room (one pane at a time).
-  if (!(await page.getByRole("heading", { name }).isVisible())) {
-    const rooms = page.getByRole("navigation", { name: "Rooms" });
-    await rooms.getByRole("button", { name: new RegExp(name) }).click();
-  }
+  // On a phone, joining already shows the room (one pane at a time), perhaps a moment later:
+  // wait for the room itself or for its entry in the list, whichever shows, before choosing.
+  const heading = page.getByRole("heading", { name });
+  const entry = page
+    .getByRole("navigation", { name: "Rooms" })
+    .getByRole("button", { name: new RegExp(name) });
+  await expect(heading.or(entry).first()).toBeVisible();
+  if (!(await heading.isVisible())) await entry.click();
   await expect(page.getByRole("log", { name: "Messages" })).toBeVisible();
 }
 
