@@ -127,6 +127,8 @@ TEST_SETTINGS: dict[str, Any] = {
     "login_limit_per_ip": (100_000, 60),
     "login_limit_per_username": (100_000, 60),
     "shutdown_grace_s": 3.0,
+    # No anvil per server: chain tests start one for the run (tests/integration/chain_fixtures.py).
+    "dev_chain": False,
 }
 
 

@@ -10,6 +10,8 @@ from fastapi import FastAPI, WebSocket
 
 from tipchat import __version__
 from tipchat.api import auth, errors, messages, ops, rooms, users, web
+from tipchat.api import chains as chains_api
+from tipchat.api import dev as dev_api
 from tipchat.api.limits import BodySizeLimit
 from tipchat.bus import Bus, InProcessBus, RedisBus
 from tipchat.config import Settings
@@ -21,6 +23,7 @@ from tipchat.services import Services
 from tipchat.storage import events as event_store
 from tipchat.storage import migrate
 from tipchat.storage.database import connect, start_embedded_postgres
+from tipchat.tips.runtime import start_chains
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -29,6 +32,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # Chains first: a dev chain (anvil) stops by itself if this process dies later on.
+        chains = await start_chains(settings)
+        app.state.chains = chains
         stop_postgres = None
         if settings.database_url is not None:
             url = settings.database_url
@@ -88,6 +94,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await db.close()
             if stop_postgres is not None:
                 await asyncio.to_thread(stop_postgres)
+            await chains.aclose()
 
     app = FastAPI(
         title="tipchat",
@@ -104,6 +111,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def websocket(ws: WebSocket) -> None:
         await app.state.gateway.serve(ws)
 
+    app.include_router(chains_api.router)
+    if not settings.is_production:
+        app.include_router(dev_api.router)  # the dev faucet: never in production
     web.mount(app, settings.web_dir)  # last: its fallback answers every other GET
     app.add_middleware(BodySizeLimit)
     return app

@@ -9,10 +9,57 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, BaseModel, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_JWT_SECRET = "dev-only-jwt-secret-change-me-in-production"  # noqa: S105
+
+
+NATIVE_TOKEN = "0x0000000000000000000000000000000000000000"  # noqa: S105 - an address
+
+
+def _checksum(value: str) -> str:
+    from eth_utils.address import is_hex_address, to_checksum_address
+
+    if not is_hex_address(value):
+        raise ValueError(f"not an address: {value!r}")
+    return str(to_checksum_address(value))
+
+
+class TokenConfig(BaseModel):
+    """A coin tips may use. The native coin has the zero address, as in the router's `Tip`."""
+
+    address: str = NATIVE_TOKEN
+    symbol: str = Field(min_length=1, max_length=16)
+    decimals: int = Field(ge=0, le=36)
+
+    _check_address = field_validator("address")(_checksum)
+
+
+class ChainConfig(BaseModel):
+    """One chain tips may use (TIPCHAT_CHAINS is a JSON list of these). See docs/tipping.md."""
+
+    chain_id: int = Field(ge=1)
+    name: str = Field(min_length=1, max_length=64)
+    # Several URLs: the chain watcher fails over between them in order.
+    rpc_urls: list[str] = Field(min_length=1)
+    router: str
+    tokens: list[TokenConfig] = Field(min_length=1)
+    # Blocks on top of a tip's block before it counts as confirmed. No default: the right
+    # depth depends on the chain (a few on an L2 with a sequencer, more on an L1).
+    confirmations: int = Field(ge=1, le=1000)
+    explorer_url: str | None = None
+    # True only for the local anvil chain: its RPC URL is shown to clients, faucet allowed.
+    dev: bool = False
+
+    _check_router = field_validator("router")(_checksum)
+
+    @model_validator(mode="after")
+    def _unique_tokens(self) -> ChainConfig:
+        addresses = [t.address for t in self.tokens]
+        if len(set(addresses)) != len(addresses):
+            raise ValueError(f"chain {self.chain_id}: a token is listed twice")
+        return self
 
 
 class Settings(BaseSettings):
@@ -66,6 +113,32 @@ class Settings(BaseSettings):
     # How long a room waits for a missing seq before reading it from storage.
     gap_fill_delay_s: float = 0.2
     shutdown_grace_s: float = 10.0
+
+    # Chains tips may use (JSON list of ChainConfig). Empty outside production: a local anvil
+    # dev chain is started with the router deployed (unless dev_chain is false). Empty in
+    # production: tips are off.
+    chains: list[ChainConfig] = []
+    dev_chain: bool = True
+    # Seconds between blocks on the dev chain once deployed (0: a block only per transaction),
+    # so confirmations advance by themselves as on a real chain.
+    dev_chain_block_time_s: int = 1
+    # The anvil binary; unset: contracts/node_modules (npm @foundry-rs/anvil), then PATH.
+    anvil_path: Path | None = None
+    # Dev faucet requests per user per hour.
+    faucet_limit_per_user: tuple[int, int] = (5, 3600)
+
+    @field_validator("chains")
+    @classmethod
+    def _unique_chains(cls, chains: list[ChainConfig]) -> list[ChainConfig]:
+        ids = [c.chain_id for c in chains]
+        if len(set(ids)) != len(ids):
+            raise ValueError("a chain_id is listed twice in TIPCHAT_CHAINS")
+        return chains
+
+    @property
+    def starts_dev_chain(self) -> bool:
+        """Start the embedded anvil chain: only outside production, with no chain configured."""
+        return not self.is_production and not self.chains and self.dev_chain
 
     # The built web client (web/ builds into the package's static/ folder).
     web_dir: Path = Path(__file__).parent / "static"

@@ -46,6 +46,10 @@ class Code(StrEnum):
     message_deleted = "message_deleted"
     resume_too_far = "resume_too_far"
     invalid_seq = "invalid_seq"
+    # chains and tips
+    invalid_address = "invalid_address"
+    no_dev_chain = "no_dev_chain"
+    chain_unavailable = "chain_unavailable"
     # server
     unavailable = "unavailable"
     internal_error = "internal_error"

@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 import pytest
 
 from tests.helpers import User, register
+from tests.integration.chain_fixtures import chain, chain_settings, dev_chain  # noqa: F401 - fixtures
 
 
 @pytest.fixture

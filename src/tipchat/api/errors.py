@@ -36,6 +36,8 @@ _STATUS: dict[Code, int] = {
     Code.rate_limited: 429,
     Code.internal_error: 500,
     Code.unavailable: 503,
+    Code.no_dev_chain: 409,
+    Code.chain_unavailable: 503,
 }
 
 

@@ -72,6 +72,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/chains": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Chains
+         * @description Chains tips may use (empty: tips are off on this server). Public: no sign-in needed.
+         */
+        get: operations["list_chains_api_chains_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/dev/faucet": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Faucet
+         * @description Dev chain only: send 1 ETH and 1,000 test USD to `address`, for a browser wallet.
+         */
+        post: operations["faucet_api_dev_faucet_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/dms": {
         parameters: {
             query?: never;
@@ -374,6 +414,30 @@ export interface components {
             /** Seq */
             seq: number;
         };
+        /** ChainPublic */
+        ChainPublic: {
+            /** Chain Id */
+            chain_id: number;
+            /** Confirmations */
+            confirmations: number;
+            /** Dev */
+            dev: boolean;
+            /** Explorer Url */
+            explorer_url: string | null;
+            /** Name */
+            name: string;
+            /** Router */
+            router: string;
+            /** Rpc Url */
+            rpc_url: string | null;
+            /** Tokens */
+            tokens: components["schemas"]["TokenPublic"][];
+        };
+        /** ChainsPublic */
+        ChainsPublic: {
+            /** Chains */
+            chains: components["schemas"]["ChainPublic"][];
+        };
         /** Credentials */
         Credentials: {
             /** Password */
@@ -385,6 +449,26 @@ export interface components {
         DmCreate: {
             /** User Id */
             user_id: number;
+        };
+        /** FaucetDrip */
+        FaucetDrip: {
+            /** Address */
+            address: string;
+            /** Chain Id */
+            chain_id: number;
+            /** Native Wei */
+            native_wei: string;
+            /** Token */
+            token: string;
+            /** Token Amount */
+            token_amount: string;
+            /** Tx Hashes */
+            tx_hashes: string[];
+        };
+        /** FaucetRequest */
+        FaucetRequest: {
+            /** Address */
+            address: string;
         };
         /** HTTPValidationError */
         HTTPValidationError: {
@@ -601,6 +685,17 @@ export interface components {
             token_type: "bearer";
             user: components["schemas"]["UserPublic"];
         };
+        /** TokenPublic */
+        TokenPublic: {
+            /** Address */
+            address: string;
+            /** Decimals */
+            decimals: number;
+            /** Native */
+            native: boolean;
+            /** Symbol */
+            symbol: string;
+        };
         /** UserPublic */
         UserPublic: {
             /** Id */
@@ -762,6 +857,80 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
                 };
+            };
+        };
+    };
+    list_chains_api_chains_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChainsPublic"];
+                };
+            };
+        };
+    };
+    faucet_api_dev_faucet_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FaucetRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FaucetDrip"];
+                };
+            };
+            /** @description no dev chain runs on this server (no_dev_chain) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description the dev chain did not answer (chain_unavailable) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };
