@@ -11,11 +11,13 @@ from rich.console import Console
 from tipchat import logs
 from tipchat.bench.cli import app as bench_app
 from tipchat.config import Settings
+from tipchat.tips.cli import app as chain_app
 
 app = typer.Typer(
     help="tipchat: real-time chat with non-custodial crypto tipping.", no_args_is_help=True
 )
 app.add_typer(bench_app, name="bench", help="Load benchmark: bounded, loopback only.")
+app.add_typer(chain_app, name="chain", help="Chains for tips: deploy the router, a dev chain.")
 console = Console()
 
 
