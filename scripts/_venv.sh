@@ -25,6 +25,18 @@ ensure_venv() {  # ensure_venv [extras]
     fi
 }
 
+ensure_contracts() {  # install contracts/ (solc, anvil) again only when package-lock.json changed
+    # Same Node.js as the web client. --ignore-scripts: the anvil binary arrives in its
+    # per-platform npm package; the install script would only download it again.
+    local stamp
+    stamp="$(sha256sum contracts/package-lock.json | cut -c1-16)"
+    if [[ "$(cat contracts/node_modules/.tipchat-installed 2>/dev/null)" != "$stamp" ]]; then
+        echo "==> installing contracts/ dependencies (solc, anvil)" >&2
+        (cd contracts && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
+        echo "$stamp" > contracts/node_modules/.tipchat-installed
+    fi
+}
+
 ensure_web() {  # install web/ dependencies (again only when package-lock.json changed) and build
     if ! command -v node >/dev/null || ! node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>20||(a===20&&b>=19)?0:1)'; then
         echo "the web client needs Node.js 20.19 or newer (found: $(node --version 2>/dev/null || echo none))" >&2
