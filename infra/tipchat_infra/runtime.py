@@ -1,0 +1,66 @@
+"""What every tipchat container is given: plain settings as environment, credentials as ECS
+secrets (resolved by the ECS agent at start, never stored in the task definition).
+
+Names on the left are what the process reads: TIPCHAT_* and REDIS_URL/DATABASE_URL are
+tipchat.config.Settings; DB_* and REDIS_* are parts that infra/container/entrypoint.py joins
+into DATABASE_URL and REDIS_URL (ECS can inject one JSON field of a secret, not a formatted URL).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from aws_cdk import Token
+from aws_cdk import aws_ecs as ecs
+
+from tipchat_infra.config import StageConfig
+from tipchat_infra.stacks.stateful import StatefulStack
+
+# Settings the attachments and tipping work will read. Their names are defined by that work
+# (design §1, §6), not yet by tipchat.config.Settings: rename here when it lands.
+MEDIA_BUCKET_ENV = "TIPCHAT_MEDIA_BUCKET"
+RPC_URLS_ENV = "TIPCHAT_RPC_URLS"
+
+
+@dataclass(frozen=True)
+class Runtime:
+    environment: dict[str, str]
+    secrets: dict[str, ecs.Secret]
+
+
+def tipchat_runtime(config: StageConfig, data: StatefulStack) -> Runtime:
+    db = data.database.instance
+    db_secret = data.database.secret
+    assert db_secret is not None
+    cache = data.cache.replication_group
+    environment = {
+        "TIPCHAT_ENV": "production",
+        "TIPCHAT_LOG_JSON": "true",
+        # The browser loads the page from CloudFront (https://<domain>) and opens /ws through
+        # it; the app sees the ALB's Host, so the site origin is allowed explicitly.
+        "TIPCHAT_ALLOWED_ORIGINS": json.dumps([config.site_origin]),
+        # Behind the ALB the app is spoken to over plain HTTP; the browser is always on HTTPS.
+        "TIPCHAT_COOKIE_SECURE": "true",
+        # uvicorn trusts X-Forwarded-For from these peers (the ALB nodes, inside the VPC).
+        # The client address it then sees is a CloudFront edge, shared by many viewers, so
+        # the per-IP limits are raised here and the per-viewer-IP limit is CloudFront's WAF
+        # rate rule (docs/architecture.md, "Rate limits behind CloudFront").
+        "FORWARDED_ALLOW_IPS": config.vpc_cidr,
+        "TIPCHAT_LOGIN_LIMIT_PER_IP": "[600, 60]",
+        "TIPCHAT_REGISTER_LIMIT_PER_IP": "[600, 3600]",
+        "DB_HOST": db.db_instance_endpoint_address,
+        "DB_PORT": db.db_instance_endpoint_port,
+        "DB_NAME": "tipchat",
+        "REDIS_HOST": cache.attr_primary_end_point_address,
+        "REDIS_PORT": Token.as_string(cache.attr_primary_end_point_port),
+        MEDIA_BUCKET_ENV: data.media.bucket.bucket_name,
+    }
+    secrets = {
+        "TIPCHAT_JWT_SECRET": ecs.Secret.from_secrets_manager(data.secrets.jwt),
+        "DB_USER": ecs.Secret.from_secrets_manager(db_secret, "username"),
+        "DB_PASSWORD": ecs.Secret.from_secrets_manager(db_secret, "password"),
+        "REDIS_AUTH_TOKEN": ecs.Secret.from_secrets_manager(data.cache.auth_secret),
+        RPC_URLS_ENV: ecs.Secret.from_secrets_manager(data.secrets.rpc_urls),
+    }
+    return Runtime(environment=environment, secrets=secrets)
