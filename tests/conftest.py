@@ -130,6 +130,8 @@ TEST_SETTINGS: dict[str, Any] = {
     # No anvil per server: chain tests start one for the run (tests/integration/chain_fixtures.py).
     "dev_chain": False,
 }
+# The same for `tipchat serve` processes the tests start (they inherit the environment).
+os.environ.setdefault("TIPCHAT_DEV_CHAIN", "false")
 
 
 @pytest.fixture
