@@ -122,3 +122,16 @@ class Ws:
 
     async def close(self) -> None:
         await self.conn.close()
+
+
+async def refuse_poison_at_commit(db: Any) -> None:
+    """Make the database refuse, at COMMIT, any transaction that inserted a message whose
+    body is 'poison' (a deferred constraint trigger): a commit that fails after every
+    statement succeeded."""
+    await db.execute("""
+        CREATE FUNCTION refuse_poison() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN IF NEW.body = 'poison' THEN RAISE EXCEPTION 'refused at commit'; END IF;
+        RETURN NEW; END $$;
+        CREATE CONSTRAINT TRIGGER poison AFTER INSERT ON messages DEFERRABLE INITIALLY DEFERRED
+        FOR EACH ROW EXECUTE FUNCTION refuse_poison();
+    """)

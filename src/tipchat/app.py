@@ -14,6 +14,7 @@ from tipchat.api import chains as chains_api
 from tipchat.api import dev as dev_api
 from tipchat.api.limits import BodySizeLimit
 from tipchat.bus import Bus, InProcessBus, RedisBus
+from tipchat.chat.sending import SendBatcher
 from tipchat.config import Settings
 from tipchat.presence import InMemoryPresenceStore, PresenceStore, RedisPresenceStore
 from tipchat.ratelimit import InMemoryRateLimiter, RateLimiter, RedisRateLimiter
@@ -59,6 +60,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             else InMemoryPresenceStore()
         )
         svc = Services(settings=settings, db=db, bus=bus, limiter=limiter, presence=presence)
+        svc.sends = SendBatcher(svc)
 
         async def last_seq(room_id: int) -> int:
             async with db.acquire() as conn:

@@ -16,3 +16,8 @@ send_to_ack = Histogram(
     "Time from receiving a send to queueing its ack (includes the commit)",
     buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5),
 )
+send_batch_size = Histogram(
+    "tipchat_send_batch_size",
+    "Sends written per group commit (chat/sending.py)",
+    buckets=(1, 2, 4, 8, 16, 32, 64, 128, 256),
+)

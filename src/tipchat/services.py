@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from tipchat.bus import Bus
 from tipchat.config import Settings
 from tipchat.presence import PresenceStore
 from tipchat.ratelimit import RateLimiter
 from tipchat.storage.database import Database
+
+if TYPE_CHECKING:
+    from tipchat.chat.sending import SendBatcher
 
 
 @dataclass
@@ -18,3 +22,5 @@ class Services:
     bus: Bus
     limiter: RateLimiter
     presence: PresenceStore
+    # Set by the app right after construction: the batcher needs the finished Services.
+    sends: SendBatcher = field(init=False)

@@ -8,19 +8,13 @@ import time
 
 import websockets
 
-from tests.helpers import Ws, create_room, join, register
+from tests.helpers import Ws, create_room, join, refuse_poison_at_commit, register
 
 
 async def test_ack_only_after_commit(server, db):
     """Guarantee 1. A commit that fails (a deferred trigger refuses it at COMMIT) must produce an
     error, never an ack, and leave no trace; the next message takes the seq the failed one had."""
-    await db.execute("""
-        CREATE FUNCTION refuse_poison() RETURNS trigger LANGUAGE plpgsql AS $$
-        BEGIN IF NEW.body = 'poison' THEN RAISE EXCEPTION 'refused at commit'; END IF;
-        RETURN NEW; END $$;
-        CREATE CONSTRAINT TRIGGER poison AFTER INSERT ON messages DEFERRABLE INITIALLY DEFERRED
-        FOR EACH ROW EXECUTE FUNCTION refuse_poison();
-    """)
+    await refuse_poison_at_commit(db)
     alice = await register(server.base_url)
     room_id = await create_room(alice)
     ws = await Ws.connect(server.ws_url, alice.token)

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Protocol
 
 # Handlers run on the event loop and must not block or await: they hand the bytes on
@@ -14,6 +14,9 @@ class Bus(Protocol):
     async def disconnect(self) -> None: ...
 
     async def publish(self, channel: str, message: bytes) -> None: ...
+
+    # Several publishes in one go (one round trip to Redis), in order.
+    async def publish_many(self, messages: Sequence[tuple[str, bytes]]) -> None: ...
 
     async def subscribe(self, channel: str, handler: Handler) -> None: ...
 

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
+from collections.abc import Sequence
 
 from tipchat.bus.base import Handler
 
@@ -21,6 +22,13 @@ class InProcessBus:
         self._handlers.clear()
 
     async def publish(self, channel: str, message: bytes) -> None:
+        self._dispatch(channel, message)
+
+    async def publish_many(self, messages: Sequence[tuple[str, bytes]]) -> None:
+        for channel, message in messages:
+            self._dispatch(channel, message)
+
+    def _dispatch(self, channel: str, message: bytes) -> None:
         for handler in tuple(self._handlers.get(channel, ())):
             try:
                 handler(message)

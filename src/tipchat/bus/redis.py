@@ -17,7 +17,7 @@ import contextlib
 import logging
 import secrets
 from collections import defaultdict, deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 import redis.asyncio as aioredis
@@ -77,8 +77,12 @@ class RedisBus:
     # -- the Bus interface ---------------------------------------------------------------
 
     async def publish(self, channel: str, message: bytes) -> None:
-        self._dispatch(channel, message)
-        await self._send(channel, message)
+        await self.publish_many(((channel, message),))
+
+    async def publish_many(self, messages: Sequence[tuple[str, bytes]]) -> None:
+        for channel, message in messages:
+            self._dispatch(channel, message)
+        await self._send(messages)
 
     async def subscribe(self, channel: str, handler: Handler) -> None:
         first = channel not in self._handlers
@@ -109,12 +113,16 @@ class RedisBus:
             except Exception:
                 log.exception("bus handler failed on %s", channel)
 
-    async def _send(self, channel: str, message: bytes) -> None:
+    async def _send(self, messages: Sequence[tuple[str, bytes]]) -> None:
         assert self._client is not None
         try:
-            await self._client.publish(self._prefix + channel, self._node + b"|" + message)
+            async with self._client.pipeline(transaction=False) as pipe:
+                for channel, message in messages:
+                    pipe.publish(self._prefix + channel, self._node + b"|" + message)
+                await pipe.execute()
         except RedisError:
-            self._unsent.append((channel, message))
+            # Some may have gone out before the error: sent again, they are dropped by seq.
+            self._unsent.extend(messages)
             if self._flusher is None or self._flusher.done():
                 self._flusher = asyncio.create_task(self._flush_unsent())
 

@@ -68,16 +68,24 @@ async def append(
     notify_user: int | None = None,
 ) -> Event:
     """Store the frame of event `seq` (taken with storage.events.next_seq in this transaction)."""
-    frame = orjson.dumps(
-        {"type": type, "room_id": room_id, "seq": seq, **body}, option=orjson.OPT_UTC_Z
-    )
+    event = build(room_id=room_id, seq=seq, type=type, body=body, notify_user=notify_user)
     await event_store.insert_event(
         conn=conn,
         room_id=room_id,
         seq=seq,
         type=type,
-        payload=frame.decode(),
+        payload=event.frame.decode(),
         target_seq=target_seq,
+    )
+    return event
+
+
+def build(
+    *, room_id: int, seq: int, type: str, body: dict[str, Any], notify_user: int | None = None
+) -> Event:
+    """The event and its frame, serialized once: stored as is and sent as is to every socket."""
+    frame = orjson.dumps(
+        {"type": type, "room_id": room_id, "seq": seq, **body}, option=orjson.OPT_UTC_Z
     )
     return Event(room_id, seq, type, frame, notify_user)
 
@@ -85,11 +93,13 @@ async def append(
 async def publish(svc: Services, *events: Event) -> None:
     """Call after commit. A failed publish is logged by the bus, never raised: the event is
     already durable and receivers will find it."""
+    messages: list[tuple[str, bytes]] = []
     for event in events:
         metrics.events_committed.labels(event.type).inc()
-        await svc.bus.publish(room_channel(event.room_id), event.frame)
+        messages.append((room_channel(event.room_id), event.frame))
         if event.notify_user is not None:
-            await svc.bus.publish(user_channel(event.notify_user), event.frame)
+            messages.append((user_channel(event.notify_user), event.frame))
+    await svc.bus.publish_many(messages)
 
 
 async def publish_ephemeral(svc: Services, room_id: int, frame: dict[str, Any]) -> None:

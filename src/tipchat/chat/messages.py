@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import time
-from dataclasses import dataclass
 from typing import Any
 
-import asyncpg
 import orjson
 
-from tipchat import metrics
 from tipchat.chat import access, events
 from tipchat.chat.rooms import Actor
+from tipchat.chat.sending import Ack
 from tipchat.errors import Code, TipchatError
 from tipchat.services import Services
 from tipchat.storage import events as event_store
@@ -21,28 +18,6 @@ from tipchat.storage import rooms as room_store
 MAX_BODY = 4000  # characters (code points), the limit users are told
 MAX_CLIENT_MSG_ID = 64
 MAX_PAGE = 100
-
-
-@dataclass(frozen=True)
-class Ack:
-    room_id: int
-    client_msg_id: str
-    seq: int
-    duplicate: bool  # True when this send repeated an earlier one (nothing new was written)
-
-    def frame(self) -> dict[str, Any]:
-        # message_id: a message is identified by the seq of the event that created it.
-        return {
-            "type": "ack",
-            "room_id": self.room_id,
-            "client_msg_id": self.client_msg_id,
-            "message_id": self.seq,
-            "seq": self.seq,
-        }
-
-
-class _AlreadySent(Exception):
-    """Raised inside the send transaction to roll it back when a concurrent retry won."""
 
 
 def check_body(body: str) -> str:
@@ -62,14 +37,6 @@ def check_client_msg_id(client_msg_id: str) -> str:
     return client_msg_id
 
 
-def _ack_for(existing: asyncpg.Record, room_id: int, client_msg_id: str) -> Ack:
-    if existing["room_id"] != room_id:
-        raise TipchatError(
-            Code.client_msg_id_conflict, "this client_msg_id was already used in another room"
-        )
-    return Ack(room_id, client_msg_id, existing["seq"], duplicate=True)
-
-
 async def do_send_message(
     svc: Services,
     *,
@@ -80,64 +47,13 @@ async def do_send_message(
     reply_to: int | None = None,
 ) -> Ack:
     """Commit a message event, then publish it; the returned ack is only ever for a committed
-    event. A repeat of (sender, client_msg_id) returns the original ack and writes nothing."""
-    started = time.perf_counter()
+    event. A repeat of (sender, client_msg_id) returns the original ack and writes nothing.
+    Sends are group-committed (chat/sending.py)."""
     check_client_msg_id(client_msg_id)
     check_body(body)
-    async with svc.db.acquire() as conn:
-        existing = await message_store.get_by_client_msg_id(
-            conn=conn, sender_id=actor.user_id, client_msg_id=client_msg_id
-        )
-        if existing is not None:
-            return _ack_for(existing, room_id, client_msg_id)
-        try:
-            async with conn.transaction():
-                locked, _ = await access.lock_room_as_member(
-                    conn, room_id=room_id, user_id=actor.user_id
-                )
-                if (
-                    reply_to is not None
-                    and await message_store.get_message(conn=conn, room_id=room_id, seq=reply_to)
-                    is None
-                ):
-                    raise TipchatError(Code.reply_not_found, "the message replied to is not here")
-                seq, now = locked["seq"], locked["now"]
-                snapshot = {
-                    "room_id": room_id,
-                    "seq": seq,
-                    "sender_id": actor.user_id,
-                    "sender": actor.username,
-                    "client_msg_id": client_msg_id,
-                    "kind": "text",
-                    "body": body,
-                    "reply_to": reply_to,
-                    "created_at": now,
-                    "edited_at": None,
-                    "deleted": False,
-                }
-                event = await events.append(
-                    conn, room_id=room_id, seq=seq, type="message", body={"message": snapshot}
-                )
-                if not await message_store.insert_message(
-                    conn=conn,
-                    room_id=room_id,
-                    seq=seq,
-                    sender_id=actor.user_id,
-                    client_msg_id=client_msg_id,
-                    body=body,
-                    reply_to=reply_to,
-                    created_at=now,
-                ):
-                    raise _AlreadySent
-        except _AlreadySent:
-            existing = await message_store.get_by_client_msg_id(
-                conn=conn, sender_id=actor.user_id, client_msg_id=client_msg_id
-            )
-            assert existing is not None
-            return _ack_for(existing, room_id, client_msg_id)
-    await events.publish(svc, event)
-    metrics.send_to_ack.observe(time.perf_counter() - started)
-    return Ack(room_id, client_msg_id, seq, duplicate=False)
+    return await svc.sends.send(
+        actor=actor, room_id=room_id, client_msg_id=client_msg_id, body=body, reply_to=reply_to
+    )
 
 
 async def _change_message(
