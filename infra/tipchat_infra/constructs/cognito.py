@@ -72,7 +72,7 @@ class CognitoProvider(Construct):
         )
         acknowledge(
             self.user_pool,
-            "AwsSolutions-COG3",
+            "AwsSolutions-COG8",
             "Threat protection needs the Plus feature plan (priced per MAU); tipchat's own "
             "login rate limits and the CloudFront WAF rate rule cover credential stuffing.",
         )
