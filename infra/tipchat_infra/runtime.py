@@ -17,10 +17,12 @@ from aws_cdk import aws_ecs as ecs
 from tipchat_infra.config import StageConfig
 from tipchat_infra.stacks.stateful import StatefulStack
 
-# Settings the attachments and tipping work will read. Their names are defined by that work
-# (design §1, §6), not yet by tipchat.config.Settings: rename here when it lands.
+# The attachments work (design §3) defines the media setting's name; tipchat.config.Settings
+# has none yet: rename here when it lands.
 MEDIA_BUCKET_ENV = "TIPCHAT_MEDIA_BUCKET"
-RPC_URLS_ENV = "TIPCHAT_RPC_URLS"
+# Settings.chains: the JSON list of chains, whose RPC URLs carry provider keys, so the whole
+# value is a secret (docs/tipping.md).
+RPC_URLS_ENV = "TIPCHAT_CHAINS"
 
 
 @dataclass(frozen=True)

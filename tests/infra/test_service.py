@@ -112,7 +112,13 @@ def test_credentials_are_ecs_secrets_never_plain_environment(synthesis: Synthesi
     for name in ("tipchat", "worker"):
         env = {e["Name"]: e["Value"] for e in containers[name]["Environment"]}
         secrets = {s["Name"] for s in containers[name]["Secrets"]}
-        assert {"TIPCHAT_JWT_SECRET", "DB_USER", "DB_PASSWORD", "REDIS_AUTH_TOKEN"} <= secrets
+        assert {
+            "TIPCHAT_JWT_SECRET",
+            "DB_USER",
+            "DB_PASSWORD",
+            "REDIS_AUTH_TOKEN",
+            "TIPCHAT_CHAINS",
+        } <= secrets
         assert not secrets & env.keys()
         assert not any(word in key for key in env for word in ("SECRET", "PASSWORD", "TOKEN")), (
             env.keys()

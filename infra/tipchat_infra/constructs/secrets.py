@@ -24,15 +24,16 @@ class AppSecrets(Construct):
                 password_length=64, exclude_punctuation=True
             ),
         )
-        # Chain RPC URLs carry provider API keys. The operator writes the real value
-        # (docs/operations.md, "Adding a chain"); CloudFormation only creates the secret and
-        # never overwrites it again, because this placeholder does not change.
+        # TIPCHAT_CHAINS: chains, routers, tokens and RPC URLs, which carry provider API keys.
+        # The operator writes the real value (docs/operations.md, "Adding a chain");
+        # CloudFormation only creates the secret and never overwrites it again, because this
+        # placeholder does not change. "[]" = no chains = tips off in production.
         self.rpc_urls = secretsmanager.Secret(
             self,
             "RpcUrls",
             secret_name=f"tipchat/{config.name}/rpc-urls",
-            description="JSON object: chain id -> list of JSON-RPC URLs (tip verification)",
-            secret_string_value=SecretValue.unsafe_plain_text("{}"),
+            description="TIPCHAT_CHAINS: JSON list of chains with their RPC URLs",
+            secret_string_value=SecretValue.unsafe_plain_text("[]"),
         )
         acknowledge(
             self.jwt,
