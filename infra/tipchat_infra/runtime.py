@@ -44,6 +44,8 @@ def tipchat_runtime(config: StageConfig, data: StatefulStack) -> Runtime:
         "TIPCHAT_ALLOWED_ORIGINS": json.dumps([config.site_origin]),
         # Behind the ALB the app is spoken to over plain HTTP; the browser is always on HTTPS.
         "TIPCHAT_COOKIE_SECURE": "true",
+        # SIWE messages must name the public origin; behind a proxy the Host header is not it.
+        "TIPCHAT_PUBLIC_ORIGIN": config.site_origin,
         # uvicorn trusts X-Forwarded-For from these peers (the ALB nodes, inside the VPC).
         # The client address it then sees is a CloudFront edge, shared by many viewers, so
         # the per-IP limits are raised here and the per-viewer-IP limit is CloudFront's WAF

@@ -63,7 +63,8 @@ class AppService(Construct):
             "tipchat",
             image=image,
             command=SERVE,
-            environment=runtime.environment,
+            # The chain watchers run in the worker service, not in every app node.
+            environment={**runtime.environment, "TIPCHAT_WATCHER": "false"},
             secrets=runtime.secrets,
             port_mappings=[ecs.PortMapping(container_port=PORT, name="http")],
             logging=ecs.LogDrivers.aws_logs(stream_prefix="app", log_group=self.log_group),
