@@ -189,6 +189,7 @@ class Cluster:
                 "TIPCHAT_LOGIN_LIMIT_PER_IP": "[1000000, 60]",
                 "TIPCHAT_LOG_LEVEL": "warning",
                 "TIPCHAT_SHUTDOWN_GRACE_S": "3",
+                "TIPCHAT_DEV_CHAIN": "false",  # chat load only; no anvil per node
                 "PYTHONUNBUFFERED": "1",
             }
         )

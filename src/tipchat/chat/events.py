@@ -8,6 +8,7 @@ receivers fill gaps from storage.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -94,8 +95,9 @@ async def publish(svc: Services, *events: Event) -> None:
     """Call after commit. A failed publish is logged by the bus, never raised: the event is
     already durable and receivers will find it."""
     messages: list[tuple[str, bytes]] = []
+    for type_, count in Counter(event.type for event in events).items():
+        metrics.events_committed.labels(type_).inc(count)
     for event in events:
-        metrics.events_committed.labels(event.type).inc()
         messages.append((room_channel(event.room_id), event.frame))
         if event.notify_user is not None:
             messages.append((user_channel(event.notify_user), event.frame))
