@@ -19,6 +19,7 @@ const TARGETS = [
   { source: 'TipRouter.sol', out: 'src/tipchat/tips/artifacts' },
   { source: 'TestUSD.sol', out: 'src/tipchat/tips/artifacts' },
   { source: 'test/NoBoolToken.sol', out: 'tests/integration/chain_artifacts' },
+  { source: 'test/OwnedWallet.sol', out: 'tests/integration/chain_artifacts' },
 ]
 
 // Optimizer on with the usual 200 runs. EVM "paris" (no PUSH0): the router may be deployed

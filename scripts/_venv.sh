@@ -35,6 +35,17 @@ ensure_contracts() {  # install contracts/ (solc, anvil) again only when package
         (cd contracts && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
         echo "$stamp" > contracts/node_modules/.tipchat-installed
     fi
+    ensure_test_js
+}
+
+ensure_test_js() {  # tests/js (viem, siwe: SIWE messages as dapps make them), again only on a new lock
+    local stamp
+    stamp="$(sha256sum tests/js/package-lock.json | cut -c1-16)"
+    if [[ "$(cat tests/js/node_modules/.tipchat-installed 2>/dev/null)" != "$stamp" ]]; then
+        echo "==> installing tests/js dependencies (viem, siwe)" >&2
+        (cd tests/js && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
+        echo "$stamp" > tests/js/node_modules/.tipchat-installed
+    fi
 }
 
 ensure_web() {  # install web/ dependencies (again only when package-lock.json changed) and build

@@ -49,6 +49,9 @@ class ChainConfig(BaseModel):
     # depth depends on the chain (a few on an L2 with a sequencer, more on an L1).
     confirmations: int = Field(ge=1, le=1000)
     explorer_url: str | None = None
+    # Blocks on top of a tip's block before it counts as finalized. None: the chain's own
+    # `finalized` block tag (post-merge L1s, OP-stack L2s, anvil) decides.
+    finality_depth: int | None = Field(default=None, ge=1, le=100_000)
     # True only for the local anvil chain: its RPC URL is shown to clients, faucet allowed.
     dev: bool = False
 
@@ -126,6 +129,32 @@ class Settings(BaseSettings):
     anvil_path: Path | None = None
     # Dev faucet requests per user per hour.
     faucet_limit_per_user: tuple[int, int] = (5, 3600)
+
+    # Wallet linking (SIWE) and tips; see docs/tipping.md.
+    # The origin people use this server at ("https://chat.example.com"): SIWE messages must
+    # name it as their domain and URI. Unset: the request's own origin (scheme and Host
+    # header), which suits a dev server; in production the Host header is whatever a client
+    # sends, so a phishing site could relay a signature made for its own domain, and wallet
+    # linking refuses to work there until this is set.
+    public_origin: str | None = None
+    # A SIWE nonce is good for one link attempt within this many seconds.
+    siwe_nonce_ttl_s: int = 300
+    # Nonces and link attempts per user (each link attempt may cost an RPC call).
+    wallet_limit_per_user: tuple[int, int] = (60, 3600)
+    # Tip intents per user: each posts a message in a room.
+    tip_limit_per_user: tuple[int, int] = (30, 60)
+    # An intent with nothing seen on chain after this long fails as expired.
+    tip_intent_ttl_s: int = 3600
+    # Run the chain watchers inside `tipchat serve` (one per chain). Off: run `tipchat
+    # worker` instead; with several nodes either way, an advisory lock lets one act per chain.
+    watcher: bool = True
+    watcher_poll_interval_s: float = 2.0
+    # Waits between passes grow to this while every RPC URL of a chain fails.
+    watcher_max_backoff_s: float = 60.0
+    # Blocks per eth_getLogs call (providers cap ranges; 1,000 is under all common caps).
+    watcher_log_range: int = 1000
+    # A chain seen for the first time is read from this many blocks below its head.
+    watcher_first_lookback: int = 1000
 
     @field_validator("chains")
     @classmethod

@@ -13,6 +13,7 @@ ARTIFACTS = {
     "contracts/TipRouter.sol": ROOT / "src/tipchat/tips/artifacts/TipRouter.json",
     "contracts/TestUSD.sol": ROOT / "src/tipchat/tips/artifacts/TestUSD.json",
     "contracts/test/NoBoolToken.sol": ROOT / "tests/integration/chain_artifacts/NoBoolToken.json",
+    "contracts/test/OwnedWallet.sol": ROOT / "tests/integration/chain_artifacts/OwnedWallet.json",
 }
 
 

@@ -38,6 +38,11 @@ _STATUS: dict[Code, int] = {
     Code.unavailable: 503,
     Code.no_dev_chain: 409,
     Code.chain_unavailable: 503,
+    Code.siwe_origin_not_configured: 503,
+    Code.wallet_linked_elsewhere: 409,
+    Code.wallet_not_found: 404,
+    Code.tip_not_found: 404,
+    Code.tip_finished: 409,
 }
 
 

@@ -16,6 +16,7 @@ from tipchat.errors import Code, TipchatError
 from tipchat.tips.anvil import Anvil, AnvilNotFound, find_anvil
 from tipchat.tips.deploy import deploy_dev_chain
 from tipchat.tips.devchain import DevChain
+from tipchat.tips.endpoints import Endpoints
 from tipchat.tips.faucet import Drip, drip
 from tipchat.tips.rpc import ChainClient, ChainError
 
@@ -35,9 +36,16 @@ class ChainRuntime:
         self.dev = dev
         self._anvil = anvil
         self._dev_client = dev_client
+        self._endpoints: dict[int, Endpoints] = {}
 
     def find(self, chain_id: int) -> ChainConfig | None:
         return next((c for c in self.chains if c.chain_id == chain_id), None)
+
+    def endpoints(self, chain: ChainConfig) -> Endpoints:
+        """The chain's RPC URLs with failover, shared by the verbs and the watcher."""
+        if chain.chain_id not in self._endpoints:
+            self._endpoints[chain.chain_id] = Endpoints(chain)
+        return self._endpoints[chain.chain_id]
 
     async def faucet(self, address: str) -> Drip:
         if self.dev is None or self._dev_client is None:
@@ -49,6 +57,8 @@ class ChainRuntime:
             raise TipchatError(Code.chain_unavailable, "the dev chain did not answer") from exc
 
     async def aclose(self) -> None:
+        for endpoints in self._endpoints.values():
+            await endpoints.aclose()
         if self._dev_client is not None:
             await self._dev_client.close()
         if self._anvil is not None:
