@@ -8,6 +8,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from tipchat.errors import Code
 
 MAX_BODY_BYTES = 64 * 1024
+# Beyond this the rest of a refused body is not read: the connection is closed on it.
+_DRAIN_BYTES = 1024 * 1024
 
 
 class BodySizeLimit:
@@ -35,6 +37,7 @@ class BodySizeLimit:
                 break  # the client went away; let the app see the disconnect
             size += len(message.get("body", b""))
             if size > self.max_bytes:
+                await self._drain(receive, more=message.get("more_body", False))
                 await self._refuse(send)
                 return
             if not message.get("more_body", False):
@@ -44,6 +47,18 @@ class BodySizeLimit:
             return messages.pop(0) if messages else await receive()
 
         await self.app(scope, replay, send)
+
+    async def _drain(self, receive: Receive, *, more: bool) -> None:
+        """Read (and drop) the rest of a body that is too big, up to a bound, before answering:
+        a client still sending when the server closes gets a reset that can destroy the 413
+        in its receive buffer, so it would see a broken connection instead of the reason."""
+        drained = 0
+        while more and drained < _DRAIN_BYTES:
+            message = await receive()
+            if message["type"] != "http.request":
+                return
+            drained += len(message.get("body", b""))
+            more = message.get("more_body", False)
 
     async def _refuse(self, send: Send) -> None:
         body = (
