@@ -12,6 +12,7 @@ from tipchat import __version__
 from tipchat.api import auth, errors, messages, ops, rooms, users, web
 from tipchat.api import chains as chains_api
 from tipchat.api import dev as dev_api
+from tipchat.api import tips as tips_api
 from tipchat.api import wallets as wallets_api
 from tipchat.api.limits import BodySizeLimit
 from tipchat.bus import Bus, InProcessBus, RedisBus
@@ -26,6 +27,7 @@ from tipchat.storage import events as event_store
 from tipchat.storage import migrate
 from tipchat.storage.database import connect, start_embedded_postgres
 from tipchat.tips.runtime import start_chains
+from tipchat.tips.watcher import Watchers
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -85,10 +87,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.services = svc
         app.state.gateway = gateway = Gateway(svc, hub)
         refreshing = asyncio.create_task(gateway.refresh_presence())
+        # The chain watchers (one per chain) that verify tips; or a separate `tipchat worker`.
+        app.state.watchers = Watchers.start(svc, chains) if settings.watcher else None
         try:
             yield
         finally:
             refreshing.cancel()
+            if app.state.watchers is not None:
+                await app.state.watchers.aclose()
             await app.state.gateway.drain(settings.shutdown_grace_s)
             await bus.disconnect()
             for client in (limiter, presence):
@@ -116,6 +122,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.include_router(chains_api.router)
     app.include_router(wallets_api.router)
+    app.include_router(tips_api.router)
     if not settings.is_production:
         app.include_router(dev_api.router)  # the dev faucet: never in production
     web.mount(app, settings.web_dir)  # last: its fallback answers every other GET

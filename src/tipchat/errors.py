@@ -71,6 +71,7 @@ class Code(StrEnum):
     tip_amount_invalid = "tip_amount_invalid"
     recipient_not_member = "recipient_not_member"
     recipient_has_no_wallet = "recipient_has_no_wallet"
+    sender_has_no_wallet = "sender_has_no_wallet"
     tx_hash_invalid = "tx_hash_invalid"
     tip_finished = "tip_finished"
     # server

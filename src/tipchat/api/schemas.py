@@ -118,6 +118,22 @@ class MessageUpdate(BaseModel):
     body: str = Field(max_length=100_000)
 
 
+class TipState(BaseModel):
+    """A tip as room members see it, inside its message and in `tip_updated` events."""
+
+    id: int
+    status: Literal["pending", "seen", "confirmed", "finalized", "failed", "dropped"]
+    failure: str | None  # for failed: reverted, mismatch or expired
+    sender_id: int
+    recipient_id: int
+    recipient_address: str
+    chain_id: int
+    token: str  # the zero address for the native coin
+    amount: str  # base units, a decimal string (too large for JavaScript numbers)
+    tx_hash: str | None
+    block_number: int | None
+
+
 class MessagePublic(BaseModel):
     room_id: int
     seq: int
@@ -130,6 +146,7 @@ class MessagePublic(BaseModel):
     created_at: datetime
     edited_at: datetime | None
     deleted: bool
+    tip: TipState | None = None  # kind "tip" only
 
 
 class MessagesPublic(BaseModel):

@@ -55,6 +55,8 @@ def message_snapshot(row: Mapping[str, Any]) -> dict[str, Any]:
         "created_at": row["created_at"],
         "edited_at": row["edited_at"],
         "deleted": row["deleted_at"] is not None,
+        # For kind "tip": the tip's state (tips' TIP_SNAPSHOT), kept current by tip_updated.
+        "tip": row.get("tip"),
     }
 
 

@@ -245,6 +245,7 @@ def _message_event(request: _Send, seq: int, now: datetime) -> events.Event:
         "created_at": now,
         "edited_at": None,
         "deleted": False,
+        "tip": None,
     }
     return events.build(
         room_id=request.room_id, seq=seq, type="message", body={"message": snapshot}

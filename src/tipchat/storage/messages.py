@@ -6,9 +6,13 @@ from datetime import datetime
 
 import asyncpg
 
+from tipchat.storage.tips import TIP_SNAPSHOT
+
 MESSAGE_COLUMNS = (
     "m.room_id, m.seq, m.sender_id, u.username AS sender, m.client_msg_id, m.kind, m.body,"
-    " m.reply_to, m.created_at, m.edited_at, m.deleted_at"
+    " m.reply_to, m.created_at, m.edited_at, m.deleted_at,"
+    # A tip message shows its tip's current state (NULL for other kinds).
+    f" (SELECT {TIP_SNAPSHOT} FROM tips t WHERE t.room_id = m.room_id AND t.seq = m.seq) AS tip"
 )
 _FROM = "FROM messages m JOIN users u ON u.id = m.sender_id"
 

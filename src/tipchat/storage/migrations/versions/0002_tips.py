@@ -65,7 +65,9 @@ CREATE TABLE tips (
     expires_at         timestamptz NOT NULL,
     UNIQUE (chain_id, tx_hash, log_index),
     UNIQUE (room_id, seq),
+    -- Deferred: the tip is written first, so its message and event can carry its snapshot.
     FOREIGN KEY (room_id, seq) REFERENCES messages (room_id, seq) ON DELETE CASCADE
+        DEFERRABLE INITIALLY DEFERRED
 );
 CREATE INDEX tips_room ON tips (room_id, id);
 -- What every watcher pass looks at.
