@@ -140,7 +140,8 @@ class SendBatcher:
     async def _write(self, batch: list[_Send]) -> None:
         metrics.send_batch_size.observe(len(batch))
         try:
-            outcomes, written = await self._commit(batch)
+            with metrics.send_batch_seconds.time():
+                outcomes, written = await self._commit(batch)
         except _Raced:
             for request in batch:
                 request.attempts += 1
