@@ -60,6 +60,21 @@ def serve(
 
 
 @app.command()
+def worker() -> None:
+    """Run only the chain watchers that verify tips (next to `serve` nodes that run with
+    TIPCHAT_WATCHER=false); needs TIPCHAT_CHAINS. Stop with Ctrl-C or SIGTERM."""
+    import asyncio
+    import contextlib
+
+    settings = Settings()
+    logs.configure(settings.log_level, settings.log_json)
+    from tipchat.tips.worker import run_worker
+
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(run_worker(settings))
+
+
+@app.command()
 def openapi() -> None:
     """Print the OpenAPI document (the REST contract the web client's types come from)."""
     import json

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -269,3 +272,34 @@ async def test_rpc_failover_and_a_chain_that_is_down(start_server, dev_chain, ch
     scene.bob.http.base_url = failover.base_url
     await wait_status(scene.bob, intent["tip"]["id"], "confirmed")
     await scene.close()
+
+
+async def test_tipchat_worker_verifies_tips_for_servers_that_do_not(
+    start_server, chain_settings, dev_chain, chain, database_url, tmp_path
+):
+    """`tipchat worker` as its own process, next to a node that runs no watcher."""
+    server = start_server(**chain_settings, watcher=False)
+    scene = await make_scene(server.base_url, dev_chain)
+    intent = await scene.intent()
+    await pay(chain, scene.alice_wallet, intent["payment"])
+    await mine(chain, DEV_CONFIRMATIONS)
+    await asyncio.sleep(0.5)
+    assert (await tip_of(scene.bob, intent["tip"]["id"]))["status"] == "pending"
+    chains = json.dumps([dev_chain.chain_config().model_dump()])
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "TIPCHAT_CHAINS": chains,
+        "TIPCHAT_WATCHER_POLL_INTERVAL_S": "0.05",
+    }
+    log = (tmp_path / "worker.log").open("w")
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "tipchat", "worker"], env=env, stdout=log, stderr=log
+    )
+    try:
+        await wait_status(scene.bob, intent["tip"]["id"], "confirmed", timeout=60)
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)
+        log.close()
+        await scene.close()

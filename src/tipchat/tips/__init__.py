@@ -1,4 +1,14 @@
-"""Tips on EVM chains: chain access and the dev chain (the rules of tipping come later).
+"""Tips on EVM chains: wallet linking, intents, verification by the chain, the dev chain.
+
+Sits above `chat` (tips post in rooms through chat's events and access checks); chat never
+imports tips.
+
+- `siwe`: our strict EIP-4361 parser and claim checks; `wallets`: nonce, link, unlink.
+- `intents`: tip intents posted as `tip` messages; `calldata`: the router call and Tip logs.
+- `status`: every tip state change, as a `tip_updated` room event.
+- `verifier`: one pass over a chain (logs, hints, re-checks, expiry); `watcher`: the loops,
+  one per chain under an advisory lock; `worker`: `tipchat worker`.
+- `endpoints`: one chain over several RPC URLs with failover.
 
 - `artifacts`: the compiled TipRouter and TestUSD (built from contracts/ by build.mjs).
 - `rpc`: `ChainClient`, the one narrow door to a chain's JSON-RPC (web3.py AsyncWeb3).

@@ -1,0 +1,67 @@
+"""`tipchat worker`: the chain watchers on their own, without the HTTP server.
+
+For a cluster: app nodes run with TIPCHAT_WATCHER=false, and one or more workers verify tips
+(the advisory lock per chain lets one act at a time, so running two is a hot standby). Events
+reach the app nodes' sockets over Redis (REDIS_URL); without it they are still committed, and
+clients get them on their next resume or history page.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from tipchat.bus import Bus, InProcessBus, RedisBus
+from tipchat.config import Settings
+from tipchat.presence import InMemoryPresenceStore
+from tipchat.ratelimit import InMemoryRateLimiter
+from tipchat.services import Services
+from tipchat.storage import migrate
+from tipchat.storage.database import connect, start_embedded_postgres
+from tipchat.tips.runtime import ChainRuntime
+from tipchat.tips.watcher import Watchers
+
+log = logging.getLogger(__name__)
+
+# Each watcher holds one connection for its lock and uses one more at a time.
+_POOL_PER_CHAIN = 3
+
+
+async def run_worker(settings: Settings) -> None:
+    if not settings.chains:
+        raise SystemExit(
+            "tipchat worker watches configured chains: set TIPCHAT_CHAINS (a dev chain lives"
+            " inside `tipchat serve`, whose own watcher verifies its tips)"
+        )
+    stop_postgres = None
+    if settings.database_url is not None:
+        url = settings.database_url
+    else:
+        url, stop_postgres = await asyncio.to_thread(start_embedded_postgres, settings.data_dir)
+    await migrate.upgrade_async(url)
+    db = await connect(url, size=_POOL_PER_CHAIN * len(settings.chains))
+    bus: Bus
+    if settings.redis_url:
+        bus = RedisBus(settings.redis_url, prefix=settings.redis_prefix)
+    else:
+        log.warning("no REDIS_URL: tip events reach clients on resume, not live")
+        bus = InProcessBus()
+    await bus.connect()
+    svc = Services(
+        settings=settings,
+        db=db,
+        bus=bus,
+        limiter=InMemoryRateLimiter(),
+        presence=InMemoryPresenceStore(),
+    )
+    chains = ChainRuntime(list(settings.chains))
+    watchers = Watchers.start(svc, chains)
+    try:
+        await watchers.wait()
+    finally:
+        await watchers.aclose()
+        await chains.aclose()
+        await bus.disconnect()
+        await db.close()
+        if stop_postgres is not None:
+            await asyncio.to_thread(stop_postgres)
