@@ -261,6 +261,26 @@ export interface paths {
         patch: operations["set_member_role_api_rooms__room_id__members__user_id__patch"];
         trace?: never;
     };
+    "/api/rooms/{room_id}/members/{user_id}/wallets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Member Wallets
+         * @description A fellow room member's linked addresses; only members of the room may ask.
+         */
+        get: operations["member_wallets_api_rooms__room_id__members__user_id__wallets_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/rooms/{room_id}/messages": {
         parameters: {
             query?: never;
@@ -320,6 +340,83 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/rooms/{room_id}/tips": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Room Tips
+         * @description The room's tips, newest first (page with before_id).
+         */
+        get: operations["room_tips_api_rooms__room_id__tips_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tips": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create Tip
+         * @description A tip intent: posted in the room as pending; pay with `payment` from a linked wallet.
+         */
+        post: operations["create_tip_api_tips_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tips/{tip_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Tip */
+        get: operations["get_tip_api_tips__tip_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tips/{tip_id}/tx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Hint Tx
+         * @description The sender tells which transaction paid (a hint: the chain decides).
+         */
+        post: operations["hint_tx_api_tips__tip_id__tx_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/users": {
         parameters: {
             query?: never;
@@ -335,6 +432,64 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/wallets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My Wallets */
+        get: operations["my_wallets_api_wallets_get"];
+        put?: never;
+        /**
+         * Link Wallet
+         * @description Link the address that signed `message` (EIP-4361, with a nonce from /wallets/nonce).
+         */
+        post: operations["link_wallet_api_wallets_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/wallets/nonce": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Siwe Nonce
+         * @description A single-use nonce (for a few minutes) to put in a SIWE message.
+         */
+        get: operations["siwe_nonce_api_wallets_nonce_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/wallets/{address}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Unlink Wallet */
+        delete: operations["unlink_wallet_api_wallets__address__delete"];
         options?: never;
         head?: never;
         patch?: never;
@@ -413,6 +568,18 @@ export interface components {
             room_id: number;
             /** Seq */
             seq: number;
+        };
+        /**
+         * ApproveCall
+         * @description ERC-20 only: the `approve(router, amount)` call to send before the tip.
+         */
+        ApproveCall: {
+            /** Data */
+            data: string;
+            /** Spender */
+            spender: string;
+            /** To */
+            to: string;
         };
         /** ChainPublic */
         ChainPublic: {
@@ -525,6 +692,21 @@ export interface components {
              */
             role: "owner" | "admin" | "member";
         };
+        /** MemberWallet */
+        MemberWallet: {
+            /** Address */
+            address: string;
+        };
+        /**
+         * MemberWallets
+         * @description A fellow member's linked addresses (to tip them), newest first; nothing else.
+         */
+        MemberWallets: {
+            /** User Id */
+            user_id: number;
+            /** Wallets */
+            wallets: components["schemas"]["MemberWallet"][];
+        };
         /** MembersPublic */
         MembersPublic: {
             /** Members */
@@ -569,6 +751,7 @@ export interface components {
             sender_id: number;
             /** Seq */
             seq: number;
+            tip?: components["schemas"]["TipState"] | null;
         };
         /** MessageUpdate */
         MessageUpdate: {
@@ -581,6 +764,21 @@ export interface components {
             has_more: boolean;
             /** Messages */
             messages: components["schemas"]["MessagePublic"][];
+        };
+        /**
+         * PaymentCall
+         * @description The transaction the sender's wallet sends: to the router, with this data and value.
+         */
+        PaymentCall: {
+            approve: components["schemas"]["ApproveCall"] | null;
+            /** Chain Id */
+            chain_id: number;
+            /** Data */
+            data: string;
+            /** To */
+            to: string;
+            /** Value */
+            value: string;
         };
         /** PublicRoom */
         PublicRoom: {
@@ -685,6 +883,102 @@ export interface components {
             token_type: "bearer";
             user: components["schemas"]["UserPublic"];
         };
+        /**
+         * SiweNonce
+         * @description What a client needs to build the EIP-4361 message for the wallet to sign.
+         */
+        SiweNonce: {
+            /** Chain Ids */
+            chain_ids: number[];
+            /** Domain */
+            domain: string;
+            /**
+             * Expires At
+             * Format: date-time
+             */
+            expires_at: string;
+            /** Nonce */
+            nonce: string;
+            /** Uri */
+            uri: string;
+            /**
+             * Version
+             * @default 1
+             */
+            version: string;
+        };
+        /** TipCreate */
+        TipCreate: {
+            /** Amount */
+            amount: string | number;
+            /** Chain Id */
+            chain_id: number;
+            /** Room Id */
+            room_id: number;
+            /** To Address */
+            to_address?: string | null;
+            /** To User Id */
+            to_user_id: number;
+            /** Token */
+            token: string;
+        };
+        /** TipPublic */
+        TipPublic: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Expires At
+             * Format: date-time
+             */
+            expires_at: string;
+            /** Message Seq */
+            message_seq: number;
+            payment?: components["schemas"]["PaymentCall"] | null;
+            /** Reference */
+            reference?: string | null;
+            /** Room Id */
+            room_id: number;
+            tip: components["schemas"]["TipState"];
+        };
+        /**
+         * TipState
+         * @description A tip as room members see it, inside its message and in `tip_updated` events.
+         */
+        TipState: {
+            /** Amount */
+            amount: string;
+            /** Block Number */
+            block_number: number | null;
+            /** Chain Id */
+            chain_id: number;
+            /** Failure */
+            failure: string | null;
+            /** Id */
+            id: number;
+            /** Recipient Address */
+            recipient_address: string;
+            /** Recipient Id */
+            recipient_id: number;
+            /** Sender Id */
+            sender_id: number;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "pending" | "seen" | "confirmed" | "finalized" | "failed" | "dropped";
+            /** Token */
+            token: string;
+            /** Tx Hash */
+            tx_hash: string | null;
+        };
+        /** TipsPublic */
+        TipsPublic: {
+            /** Tips */
+            tips: components["schemas"]["TipPublic"][];
+        };
         /** TokenPublic */
         TokenPublic: {
             /** Address */
@@ -695,6 +989,11 @@ export interface components {
             native: boolean;
             /** Symbol */
             symbol: string;
+        };
+        /** TxHint */
+        TxHint: {
+            /** Tx Hash */
+            tx_hash: string;
         };
         /** UserPublic */
         UserPublic: {
@@ -720,6 +1019,30 @@ export interface components {
             msg: string;
             /** Error Type */
             type: string;
+        };
+        /** WalletLink */
+        WalletLink: {
+            /** Message */
+            message: string;
+            /** Signature */
+            signature: string;
+        };
+        /** WalletPublic */
+        WalletPublic: {
+            /** Address */
+            address: string;
+            /** Chain Id */
+            chain_id: number;
+            /**
+             * Linked At
+             * Format: date-time
+             */
+            linked_at: string;
+        };
+        /** WalletsPublic */
+        WalletsPublic: {
+            /** Wallets */
+            wallets: components["schemas"]["WalletPublic"][];
         };
     };
     responses: never;
@@ -1301,6 +1624,38 @@ export interface operations {
             };
         };
     };
+    member_wallets_api_rooms__room_id__members__user_id__wallets_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                room_id: number;
+                user_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MemberWallets"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     history_api_rooms__room_id__messages_get: {
         parameters: {
             query?: {
@@ -1504,6 +1859,153 @@ export interface operations {
             };
         };
     };
+    room_tips_api_rooms__room_id__tips_get: {
+        parameters: {
+            query?: {
+                before_id?: number | null;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                room_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TipsPublic"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    create_tip_api_tips_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TipCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TipPublic"];
+                };
+            };
+            /** @description tip_to_self, tip_chain_unknown, tip_token_unknown, ... */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    get_tip_api_tips__tip_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tip_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TipPublic"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    hint_tx_api_tips__tip_id__tx_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tip_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TxHint"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TipPublic"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     search_users_api_users_get: {
         parameters: {
             query: {
@@ -1524,6 +2026,143 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["UsersPublic"];
                 };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    my_wallets_api_wallets_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WalletsPublic"];
+                };
+            };
+        };
+    };
+    link_wallet_api_wallets_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WalletLink"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WalletPublic"];
+                };
+            };
+            /** @description siwe_* (the message or its signature did not pass) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description wallet_linked_elsewhere */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description chain_unavailable (checking a contract wallet's signature) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    siwe_nonce_api_wallets_nonce_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SiweNonce"];
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    unlink_wallet_api_wallets__address__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                address: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Validation Error */
             422: {
