@@ -55,13 +55,9 @@ class RedisPresenceStore:
     with its newest entry, so users of a dead node leave nothing behind."""
 
     def __init__(self, url: str, *, prefix: str = "tipchat:") -> None:
-        import redis.asyncio as aioredis
+        from tipchat.bus.redis import connect_client
 
-        from tipchat.bus.redis import redis_url
-
-        self._client = aioredis.Redis.from_url(
-            redis_url(url), socket_connect_timeout=1, socket_timeout=2
-        )
+        self._client = connect_client(url, timeout_s=2)
         self._prefix = prefix + "presence:"
 
     async def put(self, user_id: int, socket_id: str, status: str, ttl_s: float) -> None:

@@ -62,13 +62,9 @@ class RedisRateLimiter:
     on (per node) and chat keeps working."""
 
     def __init__(self, url: str, *, prefix: str = "tipchat:") -> None:
-        import redis.asyncio as aioredis
+        from tipchat.bus.redis import connect_client
 
-        from tipchat.bus.redis import redis_url
-
-        self._client = aioredis.Redis.from_url(
-            redis_url(url), socket_connect_timeout=1, socket_timeout=1
-        )
+        self._client = connect_client(url, timeout_s=1)
         self._prefix = prefix + "rl:"
         self._fallback = InMemoryRateLimiter()
 

@@ -41,6 +41,26 @@ def redis_url(url: str) -> str:
     return url
 
 
+# Connections per client pool. A burst beyond this waits for a free connection (a thousand
+# sockets closing at once each clear their presence) instead of failing.
+_POOL_SIZE = 32
+
+
+def connect_client(url: str, *, timeout_s: float) -> aioredis.Redis:
+    """A Redis client whose pool queues requests when all its connections are busy; redis-py's
+    default pool raises MaxConnectionsError at 100 instead. timeout_s bounds both the wait
+    for a connection and each command."""
+    pool = aioredis.BlockingConnectionPool.from_url(
+        redis_url(url),
+        max_connections=_POOL_SIZE,
+        timeout=timeout_s,
+        socket_connect_timeout=min(timeout_s, 2),
+        socket_timeout=timeout_s,
+        health_check_interval=10,  # ping a connection idle this long before using it
+    )
+    return aioredis.Redis.from_pool(pool)  # the client owns the pool: aclose() closes both
+
+
 class RedisBus:
     def __init__(self, url: str, *, prefix: str = "tipchat:") -> None:
         self._url = redis_url(url)
@@ -58,9 +78,7 @@ class RedisBus:
     # -- lifecycle -----------------------------------------------------------------------
 
     async def connect(self) -> None:
-        self._client = aioredis.Redis.from_url(
-            self._url, socket_connect_timeout=2, socket_timeout=5, health_check_interval=10
-        )
+        self._client = connect_client(self._url, timeout_s=5)
         await self._client.ping()  # fail fast at start when Redis is misconfigured
         self._reader = asyncio.create_task(self._read_loop())
 
