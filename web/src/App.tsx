@@ -4,6 +4,7 @@ import { useEffect, type ReactNode } from "react";
 import { ConnectionStatus } from "./components/ConnectionStatus";
 import { AuthScreen } from "./features/auth";
 import { ChatView } from "./features/chat";
+import { RoomTips, tipSlots, WalletButton } from "./features/tips";
 import { BrowseRooms, NewMessage, NewRoomForm, RoomHeader, RoomsSidebar } from "./features/rooms";
 import { useRoomSync } from "./lib/roomSync";
 import { useRooms } from "./lib/rooms";
@@ -11,6 +12,8 @@ import { navigate, useRoute, type Route } from "./lib/route";
 import { session, useMe, useSession } from "./lib/session";
 import { SocketContext } from "./lib/socketHooks";
 import { useChatSocket } from "./lib/useChatSocket";
+import { MessageSlotsContext } from "./lib/messageSlots";
+import { WalletProvider } from "./lib/wallet";
 
 export function App() {
   const { status, notice } = useSession();
@@ -38,7 +41,11 @@ function SignedIn() {
   if (!socket) return null;
   return (
     <SocketContext value={socket}>
-      <Shell />
+      <WalletProvider>
+        <MessageSlotsContext value={tipSlots}>
+          <Shell />
+        </MessageSlotsContext>
+      </WalletProvider>
     </SocketContext>
   );
 }
@@ -76,6 +83,7 @@ function Shell() {
             <span className="sidebar__me" title="Signed in as">
               {me.username}
             </span>
+            <WalletButton />
             <button type="button" onClick={() => void signOut()}>
               Sign out
             </button>
@@ -142,6 +150,7 @@ function RoomScreen({ roomId }: { roomId: number }) {
   return (
     <div className="room">
       <RoomHeader room={room} />
+      <RoomTips room={room} />
       <ChatView key={room.id} room={room} />
     </div>
   );

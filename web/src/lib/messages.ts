@@ -36,7 +36,18 @@ export function replaceMessage(messages: Message[], message: Message): Message[]
   return next;
 }
 
-type Arrival = { insert: boolean; message: Message };
+/** Replace the tip of message `messageSeq` (a `tip_updated` event); other messages stay. */
+export function replaceTip(messages: Message[], messageSeq: number, tip: TipState): Message[] {
+  const index = messages.findIndex((m) => m.seq === messageSeq);
+  if (index === -1) return messages;
+  const next = [...messages];
+  next[index] = { ...messages[index]!, tip };
+  return next;
+}
+
+type TipState = NonNullable<Message["tip"]>;
+
+type Arrival = { insert: boolean; message: Message } | { tipOf: number; tip: TipState };
 
 /**
  * Socket events that arrive while a room's first page is in flight. The page may have been
@@ -55,7 +66,12 @@ export async function fetchLatest(roomId: number): Promise<MessageWindow> {
       }),
     );
     let messages = page.messages;
-    for (const { insert, message } of buffer) {
+    for (const arrival of buffer) {
+      if ("tipOf" in arrival) {
+        messages = replaceTip(messages, arrival.tipOf, arrival.tip);
+        continue;
+      }
+      const { insert, message } = arrival;
       messages = insert ? upsertMessage(messages, message) : replaceMessage(messages, message);
     }
     return { messages, hasMore: page.has_more };
@@ -95,6 +111,16 @@ export function applyMessage(
     const messages = insert
       ? upsertMessage(window.messages, message)
       : replaceMessage(window.messages, message);
+    return messages === window.messages ? window : { ...window, messages };
+  });
+}
+
+/** Apply a `tip_updated` event: the tip message at `messageSeq` now shows `tip`. */
+export function applyTipUpdate(queryClient: QueryClient, roomId: number, messageSeq: number, tip: TipState): void {
+  arrivals.get(roomId)?.push({ tipOf: messageSeq, tip });
+  queryClient.setQueryData<MessageWindow>(messagesKey(roomId), (window) => {
+    if (!window) return window;
+    const messages = replaceTip(window.messages, messageSeq, tip);
     return messages === window.messages ? window : { ...window, messages };
   });
 }

@@ -7,9 +7,10 @@ import { useQueryClient, type QueryClient } from "@tanstack/react-query";
 import { useEffect } from "react";
 
 import type { Room } from "./api/client";
-import { applyMessage, findMessage, messagesKey } from "./messages";
+import { applyMessage, applyTipUpdate, findMessage, messagesKey } from "./messages";
 import { dropRoom, membersKey, roomsKey, updateRoom, useRooms } from "./rooms";
 import { useMe } from "./session";
+import { roomTipsKey } from "./tips";
 import { useSocket, useSocketNotices } from "./socketHooks";
 import type { ChatSocketApi, RoomEvent, SocketNotice } from "./socket/types";
 
@@ -52,6 +53,11 @@ export function applyRoomEvent(queryClient: QueryClient, socket: ChatSocketApi, 
   if (event.type === "message") applyMessage(queryClient, event.message, { insert: true });
   if (event.type === "message_updated") applyMessage(queryClient, event.message, { insert: false });
   if (event.type === "member") void queryClient.invalidateQueries({ queryKey: membersKey(event.room_id) });
+  if (event.type === "tip_updated") applyTipUpdate(queryClient, event.room_id, event.message_seq, event.tip);
+  // A room's tips panel (history, totals) follows new tips and their state changes.
+  if (event.type === "tip_updated" || (event.type === "message" && event.message.kind === "tip")) {
+    void queryClient.invalidateQueries({ queryKey: roomTipsKey(event.room_id) });
+  }
 }
 
 /** Reload a room over REST, then follow it again from where the reload stands. */

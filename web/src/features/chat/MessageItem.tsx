@@ -3,6 +3,7 @@ import { useEffect, useRef, useState, type KeyboardEvent } from "react";
 import { FormError } from "../../components/FormError";
 import type { Message } from "../../lib/api/client";
 import { errorText, longTime, shortTime } from "../../lib/format";
+import { useMessageSlots } from "../../lib/messageSlots";
 import { useMessageActions } from "../../lib/messages";
 import { ReplyQuote } from "./ReplyQuote";
 
@@ -78,6 +79,7 @@ interface MessageItemProps {
 
 export function MessageItem({ message, repliedTo, mine, canModerate, onReply }: MessageItemProps) {
   const actions = useMessageActions(message.room_id);
+  const slots = useMessageSlots();
   const [editing, setEditing] = useState(false);
   const editButton = useRef<HTMLButtonElement>(null);
   const wasEditing = useRef(false);
@@ -125,6 +127,8 @@ export function MessageItem({ message, repliedTo, mine, canModerate, onReply }: 
           onSave={(body) => actions.edit(message.seq, body)}
           onCancel={() => setEditing(false)}
         />
+      ) : message.kind === "tip" && message.tip && slots.tipCard ? (
+        slots.tipCard(message)
       ) : (
         <p className="message__body" data-body>
           {message.body}
@@ -136,6 +140,7 @@ export function MessageItem({ message, repliedTo, mine, canModerate, onReply }: 
           <button type="button" onClick={() => onReply(message)}>
             Reply
           </button>
+          {slots.messageActions?.(message, mine)}
           {canEdit && (
             <button type="button" ref={editButton} onClick={() => setEditing(true)}>
               Edit

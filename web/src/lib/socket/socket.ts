@@ -299,6 +299,7 @@ export class ChatSocket implements ChatSocketApi {
       case "message_updated":
       case "member":
       case "room_updated":
+      case "tip_updated":
         return this.onRoomEvent(frame);
       case "typing":
       case "read":

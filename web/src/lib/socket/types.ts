@@ -22,6 +22,24 @@ export interface MessageSnapshot {
   created_at: string;
   edited_at: string | null;
   deleted: boolean;
+  /** For kind "tip": the tip's current state (kept current by tip_updated). */
+  tip?: TipSnapshot | null;
+}
+
+/** A tip as room members see it (docs/protocol.md, "Tip messages"). */
+export interface TipSnapshot {
+  id: number;
+  status: "pending" | "seen" | "confirmed" | "finalized" | "failed" | "dropped";
+  failure: string | null;
+  sender_id: number;
+  recipient_id: number;
+  recipient_address: string;
+  chain_id: number;
+  token: string;
+  /** Base units, a decimal string (may exceed 2^53). */
+  amount: string;
+  tx_hash: string | null;
+  block_number: number | null;
 }
 
 /** Room events: stored, ordered by seq, replayable. */
@@ -44,7 +62,9 @@ export type RoomEvent =
       seq: number;
       by: number;
       room: { id: number; name: string; kind: string };
-    };
+    }
+  /** A tip changed state: replace the `tip` of message `message_seq`. */
+  | { type: "tip_updated"; room_id: number; seq: number; message_seq: number; tip: TipSnapshot };
 
 /** Ephemeral frames: not stored, not ordered. */
 export type EphemeralFrame =
