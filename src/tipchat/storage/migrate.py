@@ -7,6 +7,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.script import ScriptDirectory
 
 _HERE = Path(__file__).parent
 
@@ -26,3 +27,10 @@ def upgrade(database_url: str) -> None:
 async def upgrade_async(database_url: str) -> None:
     # Alembic is synchronous and runs its own event loop in env.py: give it a thread.
     await asyncio.to_thread(upgrade, database_url)
+
+
+def head_revision() -> str:
+    """The revision a migrated database is at."""
+    head = ScriptDirectory.from_config(_config("")).get_current_head()
+    assert head is not None
+    return head
