@@ -28,10 +28,12 @@ export class TipchatServer {
   private constructor(
     readonly port: number,
     private readonly dataDir: string,
+    private readonly env: Record<string, string> = {},
   ) {}
 
-  static async start(): Promise<TipchatServer> {
-    const server = new TipchatServer(await freePort(), mkdtempSync(join(tmpdir(), "tipchat-e2e-")));
+  /** `env`: extra settings, e.g. `{ TIPCHAT_DEV_CHAIN: "true" }` for the tips spec. */
+  static async start(env: Record<string, string> = {}): Promise<TipchatServer> {
+    const server = new TipchatServer(await freePort(), mkdtempSync(join(tmpdir(), "tipchat-e2e-")), env);
     await server.launch();
     return server;
   }
@@ -50,6 +52,7 @@ export class TipchatServer {
           TIPCHAT_JWT_SECRET: "e2e-secret-" + "z".repeat(32),
           TIPCHAT_REGISTER_LIMIT_PER_IP: "[10000, 60]",
           TIPCHAT_LOGIN_LIMIT_PER_IP: "[10000, 60]",
+          ...this.env,
         },
         stdio: ["ignore", "pipe", "pipe"],
       },
