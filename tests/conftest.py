@@ -126,12 +126,14 @@ TEST_SETTINGS: dict[str, Any] = {
     "register_limit_per_username": (100_000, 60),
     "login_limit_per_ip": (100_000, 60),
     "login_limit_per_username": (100_000, 60),
+    "send_limit_per_user": (100_000, 60),
     "shutdown_grace_s": 3.0,
     # No anvil per server: chain tests start one for the run (tests/integration/chain_fixtures.py).
     "dev_chain": False,
 }
 # The same for `tipchat serve` processes the tests start (they inherit the environment).
 os.environ.setdefault("TIPCHAT_DEV_CHAIN", "false")
+os.environ.setdefault("TIPCHAT_SEND_LIMIT_PER_USER", "[100000, 60]")
 
 
 @pytest.fixture

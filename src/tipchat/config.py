@@ -99,6 +99,12 @@ class Settings(BaseSettings):
     register_limit_per_ip: tuple[int, int] = (20, 3600)
     # Attempts on one name (probing which names exist, or racing for one).
     register_limit_per_username: tuple[int, int] = (10, 3600)
+    # Sends per user (WebSocket and REST together). A person types at most a message a second
+    # or so, with short bursts (a pasted list, quick replies); a well-behaved bot posts in
+    # bursts too. 20 in 10 s lets both through and stops a script flooding a room at full speed.
+    send_limit_per_user: tuple[int, int] = (20, 10)
+    # Searches per user: each one is a full-text query over every room the user is in.
+    search_limit_per_user: tuple[int, int] = (30, 60)
 
     # WebSocket.
     # 256 frames is about 4 seconds of a busy room at 60 events/s: enough to ride out a GC

@@ -37,6 +37,21 @@ def check_client_msg_id(client_msg_id: str) -> str:
     return client_msg_id
 
 
+async def check_send_rate(svc: Services, *, actor: Actor) -> None:
+    """Count one send of this user; refuse it (rate_limited, retry_after) over the limit.
+    Checked before the send is queued, so a refused send writes nothing. Repeats of one
+    client_msg_id count too: a client that retries in a tight loop is flooding as well."""
+    retry_after = await svc.limiter.hit(
+        f"send:user:{actor.user_id}", *svc.settings.send_limit_per_user
+    )
+    if retry_after is not None:
+        raise TipchatError(
+            Code.rate_limited,
+            "you are sending too fast; wait a moment",
+            retry_after=round(retry_after, 3),
+        )
+
+
 async def do_send_message(
     svc: Services,
     *,
@@ -51,6 +66,7 @@ async def do_send_message(
     Sends are group-committed (chat/sending.py)."""
     check_client_msg_id(client_msg_id)
     check_body(body)
+    await check_send_rate(svc, actor=actor)
     return await svc.sends.send(
         actor=actor, room_id=room_id, client_msg_id=client_msg_id, body=body, reply_to=reply_to
     )
