@@ -8,6 +8,7 @@ go offline by themselves. In-process on one node; a cluster keeps the entries in
 
 from __future__ import annotations
 
+import secrets
 import time
 from collections.abc import Callable, Iterable
 from typing import Protocol
@@ -27,6 +28,11 @@ class PresenceStore(Protocol):
 
     async def status(self, user_ids: list[int]) -> dict[int, str]: ...
 
+    async def reap_dead_nodes(self) -> list[int]:
+        """The users who had sockets on nodes that stopped refreshing (died), each such node
+        claimed by exactly one caller; [] on a single node."""
+        ...
+
 
 class InMemoryPresenceStore:
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
@@ -42,6 +48,9 @@ class InMemoryPresenceStore:
         if not sockets:
             self._entries.pop(user_id, None)
 
+    async def reap_dead_nodes(self) -> list[int]:
+        return []  # one node: when it dies, so do its watchers
+
     async def status(self, user_ids: list[int]) -> dict[int, str]:
         now = self._clock()
         return {
@@ -52,21 +61,50 @@ class InMemoryPresenceStore:
 
 class RedisPresenceStore:
     """A hash per user: socket id -> "status|expiry (ms since epoch)". The hash itself expires
-    with its newest entry, so users of a dead node leave nothing behind."""
+    with its newest entry, so users of a dead node leave nothing behind.
+
+    So that their watchers also hear that they went offline, each node keeps the set of users
+    it holds sockets of, and a registry of nodes says until when each is alive (every put
+    extends it past the entry it writes). A node whose time ran out died; the first node to
+    claim it (HDEL, which only one caller wins) gets its users to announce."""
 
     def __init__(self, url: str, *, prefix: str = "tipchat:") -> None:
         from tipchat.bus.redis import connect_client
 
         self._client = connect_client(url, timeout_s=2)
         self._prefix = prefix + "presence:"
+        self._nodes = prefix + "presence-nodes"  # node id -> alive until (ms since epoch)
+        self._node = secrets.token_hex(8)
+
+    def _users_of(self, node: str) -> str:
+        return f"{self._prefix}node:{node}"
 
     async def put(self, user_id: int, socket_id: str, status: str, ttl_s: float) -> None:
         key = f"{self._prefix}{user_id}"
-        expires = int((time.time() + ttl_s) * 1000)
+        ttl_ms = int(ttl_s * 1000)
+        expires = int(time.time() * 1000) + ttl_ms
         async with self._client.pipeline(transaction=False) as pipe:
             pipe.hset(key, socket_id, f"{status}|{expires}")
-            pipe.pexpire(key, int(ttl_s * 1000))
+            pipe.pexpire(key, ttl_ms)
+            pipe.sadd(self._users_of(self._node), user_id)
+            pipe.pexpire(self._users_of(self._node), 3 * ttl_ms)  # gone if nobody reaps it
+            pipe.hset(self._nodes, self._node, expires)
             await pipe.execute()
+
+    async def reap_dead_nodes(self) -> list[int]:
+        now = time.time() * 1000
+        users: list[int] = []
+        for key, alive_until in (await self._client.hgetall(self._nodes)).items():
+            node = key.decode() if isinstance(key, bytes) else str(key)
+            if int(alive_until) > now or node == self._node:
+                continue
+            # A node that refreshed between the read and this claim loses its user set too;
+            # its next refresh (every third of the TTL) writes it again.
+            if await self._client.hdel(self._nodes, node) == 1:
+                members = await self._client.smembers(self._users_of(node))
+                await self._client.delete(self._users_of(node))
+                users += (int(m) for m in members)
+        return users
 
     async def remove(self, user_id: int, socket_id: str) -> None:
         await self._client.hdel(f"{self._prefix}{user_id}", socket_id)

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 import os
 import uuid
 from collections.abc import Iterator
@@ -249,7 +250,7 @@ async def test_a_node_killed_mid_traffic_loses_nothing(database_url, redis_url, 
             await user.http.aclose()
 
 
-async def test_presence_crosses_nodes_and_a_dead_nodes_users_go_offline(
+async def test_presence_crosses_nodes_and_a_dead_nodes_users_go_offline_live(
     start_server, database_url, redis_url, prefix
 ):
     from tests.integration.test_process import tipchat_serve
@@ -280,7 +281,11 @@ async def test_presence_crosses_nodes_and_a_dead_nodes_users_go_offline(
 
         url = f"/api/rooms/{room_id}/members"
         assert bob_presence((await alice.http.get(url)).json()["members"]) == "online"
-        await asyncio.sleep(2.5)
+        # Node A notices that B stopped refreshing, and tells bob's watchers, live.
+        started = time.monotonic()
+        frame = await watcher.next_of("presence", timeout=15)
+        assert (frame["user_id"], frame["status"]) == (bob.id, "offline")
+        assert time.monotonic() - started >= 1.0  # not before bob's entry could expire
         assert bob_presence((await alice.http.get(url)).json()["members"]) == "offline"
     await on_b.conn.close()
     await watcher.close()

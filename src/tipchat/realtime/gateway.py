@@ -173,6 +173,10 @@ class Gateway:
                 except Exception:
                     log.warning("presence refresh failed", exc_info=True)
                     break  # the next round tries again
+            try:
+                await chat_presence.do_sweep_dead_nodes(self.svc)
+            except Exception:
+                log.warning("sweeping dead nodes' presence failed", exc_info=True)
 
     def _room_lost(self, conn: Connection, room_id: int) -> None:
         task = asyncio.get_running_loop().create_task(self.hub.detach(conn, room_id))

@@ -61,3 +61,8 @@ async def search_users(
         limit,
     )
     return rows
+
+
+async def usernames(*, conn: asyncpg.Connection, user_ids: list[int]) -> dict[int, str]:
+    rows = await conn.fetch("SELECT id, username FROM users WHERE id = ANY($1::bigint[])", user_ids)
+    return {row["id"]: row["username"] for row in rows}
