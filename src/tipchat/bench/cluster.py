@@ -187,6 +187,8 @@ class Cluster:
                 "TIPCHAT_REGISTER_LIMIT_PER_IP": "[1000000, 60]",
                 "TIPCHAT_REGISTER_LIMIT_PER_USERNAME": "[1000000, 60]",
                 "TIPCHAT_LOGIN_LIMIT_PER_IP": "[1000000, 60]",
+                # Simulated users send faster than a person may (2000 users at 5,000 msg/s).
+                "TIPCHAT_SEND_LIMIT_PER_USER": "[1000000, 60]",
                 "TIPCHAT_LOG_LEVEL": "warning",
                 "TIPCHAT_SHUTDOWN_GRACE_S": "3",
                 "TIPCHAT_DEV_CHAIN": "false",  # chat load only; no anvil per node
