@@ -117,7 +117,15 @@ class SendBatcher:
         # between that check and the decrement, so a send never waits without a writer.
         try:
             while self._pending:
-                await self._write(self._take_batch())
+                batch = self._take_batch()
+                try:
+                    await self._write(batch)
+                except BaseException as exc:  # a bug, or cancelled at shutdown: nobody waits
+                    if not isinstance(exc, asyncio.CancelledError):
+                        log.exception("writing a batch of sends failed")
+                    for request in batch:
+                        request.settle(TipchatError(Code.internal_error, "internal error"))
+                    raise
         finally:
             self._active -= 1
 
@@ -247,6 +255,8 @@ def _message_event(request: _Send, seq: int, now: datetime) -> events.Event:
         "edited_at": None,
         "deleted": False,
         "tip": None,
+        "reactions": [],
+        "mentions": [],
     }
     return events.build(
         room_id=request.room_id, seq=seq, type="message", body={"message": snapshot}
