@@ -44,6 +44,12 @@ class Code(StrEnum):
     owner_cannot_leave = "owner_cannot_leave"
     reply_not_found = "reply_not_found"
     message_deleted = "message_deleted"
+    # reactions, search, blocks
+    emoji_invalid = "emoji_invalid"
+    too_many_reactions = "too_many_reactions"
+    search_query_invalid = "search_query_invalid"
+    cursor_invalid = "cursor_invalid"
+    cannot_message_user = "cannot_message_user"
     resume_too_far = "resume_too_far"
     invalid_seq = "invalid_seq"
     # chains and tips

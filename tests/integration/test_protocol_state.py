@@ -7,6 +7,7 @@ import copy
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
+from urllib.parse import quote
 
 from tests.helpers import User, Ws, create_room, join, register
 
@@ -108,6 +109,12 @@ async def test_every_room_event_applied_to_old_state_gives_the_new_state(server)
     await verify(lambda: bob_sends("b2", "a reply", reply_to=first))
     await verify(rest("POST", owner, "/messages", client_msg_id="o1", body="from the owner"))
     await verify(rest("PATCH", bob, f"/messages/{first}", body="hello, edited"))
+    # Reactions: each change is a message_updated carrying the counts and who reacted.
+    thumb, heart = quote("👍", safe=""), quote("❤️", safe="")
+    await verify(rest("PUT", bob, f"/messages/{first}/reactions/{thumb}"))
+    await verify(rest("PUT", owner, f"/messages/{first}/reactions/{thumb}"))
+    await verify(rest("PUT", owner, f"/messages/{first + 1}/reactions/{heart}"))
+    await verify(rest("DELETE", bob, f"/messages/{first}/reactions/{thumb}"))
     await verify(rest("DELETE", bob, f"/messages/{first + 1}"))
     await verify(rest("POST", bob, "/members", user_id=carol.id))
     await verify(rest("PATCH", owner, f"/members/{bob.id}", role="admin"))

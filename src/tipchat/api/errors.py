@@ -32,6 +32,8 @@ _STATUS: dict[Code, int] = {
     Code.already_member: 409,
     Code.owner_cannot_leave: 409,
     Code.message_deleted: 409,
+    Code.too_many_reactions: 409,
+    Code.cannot_message_user: 403,
     Code.body_too_large: 413,
     Code.rate_limited: 429,
     Code.internal_error: 500,

@@ -134,6 +134,12 @@ class TipState(BaseModel):
     block_number: int | None
 
 
+class ReactionPublic(BaseModel):
+    emoji: str
+    count: int  # exact
+    user_ids: list[int]  # the first reactors, at most 20 (count may be larger)
+
+
 class MessagePublic(BaseModel):
     room_id: int
     seq: int
@@ -147,6 +153,8 @@ class MessagePublic(BaseModel):
     edited_at: datetime | None
     deleted: bool
     tip: TipState | None = None  # kind "tip" only
+    reactions: list[ReactionPublic] = []  # in the order each emoji first appeared
+    mentions: list[int] = []  # user ids of the members the body @mentions
 
 
 class MessagesPublic(BaseModel):

@@ -57,6 +57,10 @@ def message_snapshot(row: Mapping[str, Any]) -> dict[str, Any]:
         "deleted": row["deleted_at"] is not None,
         # For kind "tip": the tip's state (tips' TIP_SNAPSHOT), kept current by tip_updated.
         "tip": row.get("tip"),
+        # [{emoji, count, user_ids}]: exact counts, the first reactors (storage.reactions).
+        "reactions": row.get("reactions") or [],
+        # User ids of the room members the body @mentions (chat.mentions).
+        "mentions": list(row.get("mentions") or []),
     }
 
 

@@ -12,7 +12,9 @@ from tipchat.chat.sending import Ack
 from tipchat.errors import Code, TipchatError
 from tipchat.services import Services
 from tipchat.storage import events as event_store
+from tipchat.storage import mentions as mention_store
 from tipchat.storage import messages as message_store
+from tipchat.storage import reactions as reaction_store
 from tipchat.storage import rooms as room_store
 
 MAX_BODY = 4000  # characters (code points), the limit users are told
@@ -95,6 +97,9 @@ async def _change_message(
         else:
             if not own:
                 access.require_role(mine, "admin", "delete other people's messages")
+            # A deleted message keeps no reactions or mentions: its snapshot shows nothing.
+            await reaction_store.delete_for_message(conn=conn, room_id=room_id, seq=seq)
+            await mention_store.delete_for_message(conn=conn, room_id=room_id, seq=seq)
             changed = await message_store.mark_deleted(conn=conn, room_id=room_id, seq=seq)
         snapshot = events.message_snapshot(changed)
         if new_body is None:

@@ -6,13 +6,18 @@ from datetime import datetime
 
 import asyncpg
 
+from tipchat.storage.reactions import REACTIONS_SNAPSHOT
 from tipchat.storage.tips import TIP_SNAPSHOT
 
 MESSAGE_COLUMNS = (
     "m.room_id, m.seq, m.sender_id, u.username AS sender, m.client_msg_id, m.kind, m.body,"
     " m.reply_to, m.created_at, m.edited_at, m.deleted_at,"
     # A tip message shows its tip's current state (NULL for other kinds).
-    f" (SELECT {TIP_SNAPSHOT} FROM tips t WHERE t.room_id = m.room_id AND t.seq = m.seq) AS tip"
+    f" (SELECT {TIP_SNAPSHOT} FROM tips t WHERE t.room_id = m.room_id AND t.seq = m.seq) AS tip,"
+    f" {REACTIONS_SNAPSHOT} AS reactions,"
+    # The members the message mentions (storage.mentions), in id order.
+    " ARRAY(SELECT x.user_id FROM mentions x WHERE x.room_id = m.room_id AND x.seq = m.seq"
+    " ORDER BY x.user_id) AS mentions"
 )
 _FROM = "FROM messages m JOIN users u ON u.id = m.sender_id"
 

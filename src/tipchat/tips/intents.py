@@ -179,6 +179,8 @@ def _message(actor: Actor, tip: asyncpg.Record, body: str, now: Any) -> dict[str
         "edited_at": None,
         "deleted": False,
         "tip": tip["snapshot"],
+        "reactions": [],
+        "mentions": [],
     }
 
 

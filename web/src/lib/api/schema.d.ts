@@ -323,6 +323,31 @@ export interface paths {
         patch: operations["edit_message_api_rooms__room_id__messages__seq__patch"];
         trace?: never;
     };
+    "/api/rooms/{room_id}/messages/{seq}/reactions/{emoji}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Add Reaction
+         * @description Add my reaction (the emoji percent-encoded in the path). A new reaction is a
+         *     `message_updated` event; adding one I already have changes nothing.
+         */
+        put: operations["add_reaction_api_rooms__room_id__messages__seq__reactions__emoji__put"];
+        post?: never;
+        /**
+         * Remove Reaction
+         * @description Remove my reaction; removing one I do not have changes nothing.
+         */
+        delete: operations["remove_reaction_api_rooms__room_id__messages__seq__reactions__emoji__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/rooms/{room_id}/read": {
         parameters: {
             query?: never;
@@ -741,6 +766,16 @@ export interface components {
              * @enum {string}
              */
             kind: "text" | "tip" | "system";
+            /**
+             * Mentions
+             * @default []
+             */
+            mentions: number[];
+            /**
+             * Reactions
+             * @default []
+             */
+            reactions: components["schemas"]["ReactionPublic"][];
             /** Reply To */
             reply_to: number | null;
             /** Room Id */
@@ -800,6 +835,15 @@ export interface components {
         PublicRooms: {
             /** Rooms */
             rooms: components["schemas"]["PublicRoom"][];
+        };
+        /** ReactionPublic */
+        ReactionPublic: {
+            /** Count */
+            count: number;
+            /** Emoji */
+            emoji: string;
+            /** User Ids */
+            user_ids: number[];
         };
         /** ReadMarker */
         ReadMarker: {
@@ -1803,6 +1847,72 @@ export interface operations {
                 "application/json": components["schemas"]["MessageUpdate"];
             };
         };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MessagePublic"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    add_reaction_api_rooms__room_id__messages__seq__reactions__emoji__put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                room_id: number;
+                seq: number;
+                emoji: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MessagePublic"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    remove_reaction_api_rooms__room_id__messages__seq__reactions__emoji__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                room_id: number;
+                seq: number;
+                emoji: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
         responses: {
             /** @description Successful Response */
             200: {
