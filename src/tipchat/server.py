@@ -43,9 +43,9 @@ class Server(uvicorn.Server):
         return f"http://{host}:{port}"
 
     async def startup(self, sockets: list[socket.socket] | None = None) -> None:
-        metrics.watch_gc()
         await super().startup(sockets)
         _tune_gc()
+        metrics.watch_gc()  # after the deliberate full collection of _tune_gc
         if self.started and self.announce is not None:
             self.announce(self.url)
 
