@@ -85,6 +85,9 @@ class Settings(BaseSettings):
     redis_prefix: str = "tipchat:"
 
     jwt_secret: str = DEV_JWT_SECRET
+    # Keys that no longer sign but still verify (a rotation: put the old key here and a new
+    # one in jwt_secret; drop the old one after access_token_ttl_s). docs/operations.md.
+    jwt_previous_secrets: list[str] = []
     access_token_ttl_s: int = 15 * 60
     refresh_token_ttl_s: int = 30 * 24 * 3600
     # None: Secure cookies exactly when the request came over https.
@@ -192,6 +195,8 @@ class Settings(BaseSettings):
         problems = []
         if self.jwt_secret == DEV_JWT_SECRET or len(self.jwt_secret) < 32:
             problems.append("TIPCHAT_JWT_SECRET must be set to a random value of 32+ characters")
+        if any(k == DEV_JWT_SECRET or len(k) < 32 for k in self.jwt_previous_secrets):
+            problems.append("TIPCHAT_JWT_PREVIOUS_SECRETS may hold only real keys (32+ chars)")
         if self.database_url is None:
             problems.append("DATABASE_URL must point at a managed PostgreSQL")
         if problems:

@@ -11,7 +11,8 @@ from typing import Any
 import httpx
 import jwt
 
-from tests.helpers import PASSWORD, register
+from tests.helpers import PASSWORD, Ws, register
+from tipchat.auth.tokens import key_id
 from tipchat.config import Settings
 
 ACCESS, REFRESH, CSRF = "tipchat_access", "tipchat_refresh", "tipchat_csrf"
@@ -553,3 +554,30 @@ async def test_user_search_bounds_and_auth(server, users):
     assert r.json()["users"] == []
     r = await get(server, "/api/users", params={"q": "sea"})
     assert r.status_code == 401
+
+
+async def test_rotating_the_signing_key_logs_nobody_out(start_server):
+    """Tokens signed with the old key keep working while it is listed as a previous key; new
+    tokens name the new key; once the old key is dropped its tokens are refused."""
+    old_key, new_key = "old-signing-key-" + "a" * 32, "new-signing-key-" + "b" * 32
+    before = start_server(jwt_secret=old_key)
+    alice = await register(before.base_url)
+    assert jwt.get_unverified_header(alice.token)["kid"] == key_id(old_key)
+
+    rotated = start_server(jwt_secret=new_key, jwt_previous_secrets=[old_key])
+    async with httpx.AsyncClient(base_url=rotated.base_url, headers=alice.headers) as http:
+        assert (await http.get("/api/me")).status_code == 200
+        r = await http.post("/api/auth/refresh", json={"refresh_token": alice.refresh_token})
+        assert r.status_code == 200, r.text
+        fresh = r.json()["access_token"]
+    assert jwt.get_unverified_header(fresh)["kid"] == key_id(new_key)
+    ws = await Ws.connect(rotated.ws_url, alice.token)  # sockets too
+    await ws.close()
+
+    dropped = start_server(jwt_secret=new_key)
+    async with httpx.AsyncClient(base_url=dropped.base_url) as http:
+        old = await http.get("/api/me", headers=alice.headers)
+        assert old.status_code == 401 and old.json()["code"] == "invalid_token"
+        new = await http.get("/api/me", headers={"authorization": f"Bearer {fresh}"})
+        assert new.status_code == 200
+    await alice.http.aclose()

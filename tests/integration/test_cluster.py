@@ -4,8 +4,8 @@
 from __future__ import annotations
 
 import asyncio
-import time
 import os
+import time
 import uuid
 from collections.abc import Iterator
 

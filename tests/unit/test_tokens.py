@@ -14,6 +14,7 @@ from tipchat.auth.tokens import (
     decode_access_token,
     hash_refresh_token,
     issue_access_token,
+    key_id,
     new_refresh_token,
 )
 from tipchat.errors import Code, TipchatError
@@ -157,3 +158,30 @@ def test_hash_refresh_token_is_deterministic_32_bytes() -> None:
 
 def test_different_refresh_tokens_hash_differently() -> None:
     assert hash_refresh_token("token-a") != hash_refresh_token("token-b")
+
+
+def test_tokens_name_their_key_and_a_previous_key_still_verifies_after_a_rotation() -> None:
+    old_token, _ = issue(secret=OTHER_SECRET)
+    assert jwt.get_unverified_header(old_token)["kid"] == key_id(OTHER_SECRET)
+    assert key_id(OTHER_SECRET) != key_id(SECRET)
+    assert OTHER_SECRET not in key_id(OTHER_SECRET)
+
+    # Rotated: SECRET signs now, OTHER_SECRET only verifies.
+    claims = decode_access_token(old_token, secret=SECRET, previous=[OTHER_SECRET])
+    assert claims.user_id == 42
+    new_token, _ = issue(secret=SECRET)
+    assert decode_access_token(new_token, secret=SECRET, previous=[OTHER_SECRET]).user_id == 42
+    # Once the old key is dropped, its tokens are refused.
+    assert decode_error(old_token).code == Code.invalid_token
+
+
+def test_a_kid_does_not_let_a_token_choose_an_unlisted_key() -> None:
+    forged = jwt.encode(
+        valid_claims(),
+        "attacker-key-0123456789abcdef0123456789",
+        algorithm="HS256",
+        headers={"kid": key_id(OTHER_SECRET)},
+    )
+    assert decode_error(forged).code == Code.invalid_token
+    with pytest.raises(TipchatError):
+        decode_access_token(forged, secret=SECRET, previous=[OTHER_SECRET])

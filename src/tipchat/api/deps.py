@@ -45,7 +45,9 @@ def get_current_user(request: Request, svc: Annotated[Services, Depends(get_serv
             raise TipchatError(Code.not_authenticated, "sign in first")
         if request.method in UNSAFE_METHODS:
             check_csrf(request)
-    claims = tokens.decode_access_token(token, secret=svc.settings.jwt_secret)
+    claims = tokens.decode_access_token(
+        token, secret=svc.settings.jwt_secret, previous=svc.settings.jwt_previous_secrets
+    )
     request.state.session_id = claims.session_id
     return Actor(claims.user_id, claims.username)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import jwt
@@ -42,14 +43,26 @@ def issue_access_token(
         "iat": int(issued),
         "exp": int(expires),
     }
-    return jwt.encode(claims, secret, algorithm=_ALGORITHM), float(int(expires))
+    token = jwt.encode(claims, secret, algorithm=_ALGORITHM, headers={"kid": key_id(secret)})
+    return token, float(int(expires))
 
 
-def decode_access_token(token: str, *, secret: str) -> AccessClaims:
+def key_id(secret: str) -> str:
+    """A signing key's public name (a truncated hash; it reveals nothing usable about the key).
+    Tokens carry it in their header so that the right key verifies them during a rotation."""
+    return hashlib.sha256(b"tipchat-jwt-kid:" + secret.encode()).hexdigest()[:16]
+
+
+def decode_access_token(token: str, *, secret: str, previous: Sequence[str] = ()) -> AccessClaims:
+    """Verify with the current key, or with a previous one named by the token's kid: after a
+    rotation, tokens signed with the old key stay valid until they expire (keep the old key in
+    TIPCHAT_JWT_PREVIOUS_SECRETS for one access-token lifetime), so nobody is logged out."""
     try:
+        kid = jwt.get_unverified_header(token).get("kid")
+        key = next((k for k in previous if key_id(k) == kid), secret)
         claims = jwt.decode(
             token,
-            secret,
+            key,
             algorithms=[_ALGORITHM],
             options={"require": ["exp", "iat", "sub", "sid"]},
         )

@@ -196,13 +196,18 @@ class Gateway:
 
     # -- authentication ------------------------------------------------------------------
 
+    def _decode(self, token: str) -> tokens.AccessClaims:
+        settings = self.svc.settings
+        return tokens.decode_access_token(
+            token, secret=settings.jwt_secret, previous=settings.jwt_previous_secrets
+        )
+
     async def _authenticate(self, ws: WebSocket) -> tokens.AccessClaims | None:
         """The session cookie, or else a first frame {"type": "auth", "token": ...}."""
-        secret = self.svc.settings.jwt_secret
         cookie = ws.cookies.get(tokens.ACCESS_COOKIE)
         if cookie:
             try:
-                return tokens.decode_access_token(cookie, secret=secret)
+                return self._decode(cookie)
             except TipchatError:
                 pass  # a stale cookie: the client can still authenticate with a frame
         deadline = time.monotonic() + self.svc.settings.ws_auth_timeout_s
@@ -224,7 +229,7 @@ class Gateway:
                         "send an auth frame first",
                         id=getattr(frame, "id", None),
                     )
-                return tokens.decode_access_token(frame.token, secret=secret)
+                return self._decode(frame.token)
             except TipchatError as exc:
                 if exc.code in (Code.invalid_token, Code.token_expired):
                     await self._refuse(ws, exc.code, exc.message)
@@ -324,9 +329,7 @@ class Gateway:
             case frames.Ping():
                 conn.send({"type": "pong", "id": frame.id})
             case frames.Auth():
-                claims = tokens.decode_access_token(
-                    frame.token, secret=self.svc.settings.jwt_secret
-                )
+                claims = self._decode(frame.token)
                 if claims.user_id != conn.user_id:
                     raise TipchatError(
                         Code.already_authenticated,
