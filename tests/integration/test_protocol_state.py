@@ -108,6 +108,11 @@ async def test_every_room_event_applied_to_old_state_gives_the_new_state(server)
     first = max((await fetch_state(owner, room_id))["messages"])
     await verify(lambda: bob_sends("b2", "a reply", reply_to=first))
     await verify(rest("POST", owner, "/messages", client_msg_id="o1", body="from the owner"))
+    # Mentions: resolved at send (over the socket, through the batcher) and again at edit.
+    await verify(lambda: bob_sends("b3", f"@{owner.username} and @{carol.username} (not in)"))
+    mention = max((await fetch_state(owner, room_id))["messages"])
+    assert (await fetch_state(owner, room_id))["messages"][mention]["mentions"] == [owner.id]
+    await verify(rest("PATCH", bob, f"/messages/{mention}", body="no one now"))
     await verify(rest("PATCH", bob, f"/messages/{first}", body="hello, edited"))
     # Reactions: each change is a message_updated carrying the counts and who reacted.
     thumb, heart = quote("👍", safe=""), quote("❤️", safe="")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response, status
 
@@ -21,12 +21,21 @@ from tipchat.api.schemas import (
     RoomUpdate,
 )
 from tipchat.chat import access
+from tipchat.chat import blocks as chat_blocks
 from tipchat.chat import rooms as chat_rooms
 from tipchat.chat.rooms import Actor
 from tipchat.services import Services
+from tipchat.storage import blocks as block_store
 from tipchat.storage import rooms as room_store
 
 router = APIRouter(prefix="/api", tags=["rooms"])
+
+
+def _with_badges(row: Any, badges: dict[int, tuple[bool, int]]) -> RoomPublic:
+    muted, unread_mentions = badges.get(row["id"], (False, 0))
+    return RoomPublic.model_validate(
+        {**dict(row), "muted": muted, "unread_mentions": unread_mentions}
+    )
 
 
 async def _room_view(svc: Services, user: Actor, room_id: int) -> RoomPublic:
@@ -35,7 +44,8 @@ async def _room_view(svc: Services, user: Actor, room_id: int) -> RoomPublic:
         if not rows:
             await access.require_member(conn, room_id=room_id, user_id=user.user_id)
             raise access.not_found()  # pragma: no cover (require_member raised)
-    return RoomPublic.model_validate(dict(rows[0]))
+        badges = await block_store.room_badges(conn=conn, user_id=user.user_id, room_id=room_id)
+    return _with_badges(rows[0], badges)
 
 
 @router.post("/rooms", status_code=status.HTTP_201_CREATED)
@@ -46,10 +56,12 @@ async def create_room(body: RoomCreate, user: CurrentUser, svc: ServicesDep) -> 
 
 @router.get("/rooms")
 async def my_rooms(user: CurrentUser, svc: ServicesDep) -> RoomsPublic:
-    """My rooms, most recently active first, with unread counts."""
+    """My rooms, most recently active first, with unread counts, unread mentions and whether
+    I muted them."""
     async with svc.db.acquire() as conn:
         rows = await room_store.list_user_rooms(conn=conn, user_id=user.user_id)
-    return RoomsPublic(rooms=[RoomPublic.model_validate(dict(r)) for r in rows])
+        badges = await block_store.room_badges(conn=conn, user_id=user.user_id)
+    return RoomsPublic(rooms=[_with_badges(r, badges) for r in rows])
 
 
 @router.get("/rooms/public")
@@ -129,6 +141,8 @@ async def remove_member(
 
 @router.post("/dms")
 async def open_dm(body: DmCreate, user: CurrentUser, svc: ServicesDep) -> RoomPublic:
-    """The one DM room of you and user_id: the same room every time."""
+    """The one DM room of you and user_id: the same room every time. Refused
+    (cannot_message_user) when user_id blocks you."""
+    await chat_blocks.check_can_message(svc, actor=user, user_id=body.user_id)
     room_id = await chat_rooms.do_open_dm(svc, actor=user, user_id=body.user_id)
     return await _room_view(svc, user, room_id)

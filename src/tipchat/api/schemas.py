@@ -65,6 +65,9 @@ class RoomPublic(BaseModel):
     role: Literal["owner", "admin", "member"]
     last_event_at: datetime
     dm_peer: str | None = None
+    # A muted room shows no unread badge; unread_count and unread_mentions still count.
+    muted: bool = False
+    unread_mentions: int = 0  # messages above last_read_seq that @mention me
 
 
 class RoomsPublic(BaseModel):
@@ -176,3 +179,23 @@ class ReadMarker(BaseModel):
 
 class ReadMarkerPublic(BaseModel):
     last_read_seq: int
+
+
+class MentionPublic(BaseModel):
+    id: int  # the paging key: pass the last one as `before` for older mentions
+    message: MessagePublic
+
+
+class MentionsPublic(BaseModel):
+    mentions: list[MentionPublic]  # newest first
+    has_more: bool
+
+
+class BlockedUserPublic(BaseModel):
+    id: int
+    username: str
+    blocked_at: datetime
+
+
+class BlocksPublic(BaseModel):
+    users: list[BlockedUserPublic]

@@ -6,7 +6,7 @@ from typing import Any
 
 import orjson
 
-from tipchat.chat import access, events
+from tipchat.chat import access, events, mentions
 from tipchat.chat.rooms import Actor
 from tipchat.chat.sending import Ack
 from tipchat.errors import Code, TipchatError
@@ -91,6 +91,10 @@ async def _change_message(
         if new_body is not None:
             if not own or message["kind"] != "text":
                 raise TipchatError(Code.forbidden, "you can only edit your own messages")
+            # Before the update: its returned snapshot shows the new body's mentions.
+            await mentions.update_for_edit(
+                conn, room_id=room_id, seq=seq, sender_id=actor.user_id, body=new_body
+            )
             changed = await message_store.update_body(
                 conn=conn, room_id=room_id, seq=seq, body=new_body
             )

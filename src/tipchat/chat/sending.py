@@ -23,7 +23,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from tipchat import metrics
-from tipchat.chat import access, events
+from tipchat.chat import access, blocks, events, mentions
 from tipchat.errors import Code, TipchatError, storage_unavailable
 from tipchat.storage import sends as send_store
 from tipchat.storage.database import is_connection_error
@@ -192,7 +192,7 @@ class SendBatcher:
                 reply_tos=[r.reply_to for r in batch],
             )
             outcomes: list[Ack | TipchatError] = []
-            to_write: list[tuple[_Send, events.Event]] = []
+            accepted: list[tuple[_Send, int]] = []  # (send, its seq)
             last_seqs: dict[int, int] = {}
             for request, check in zip(batch, checks, strict=True):
                 refusal = _answer_without_writing(request, check, rooms.get(request.room_id))
@@ -201,8 +201,17 @@ class SendBatcher:
                     continue
                 seq = last_seqs.get(request.room_id, rooms[request.room_id].last_seq) + 1
                 last_seqs[request.room_id] = seq
-                to_write.append((request, _message_event(request, seq, now)))
+                accepted.append((request, seq))
                 outcomes.append(Ack(request.room_id, request.client_msg_id, seq, duplicate=False))
+            # @mentions of the whole batch in one statement (none when no body names anyone);
+            # members only, so they are read after the room locks like the checks above.
+            mentioned = await mentions.resolve_many(
+                conn, [(r.room_id, r.actor.user_id, r.body) for r, _ in accepted]
+            )
+            to_write = [
+                (request, _message_event(request, seq, now, user_ids))
+                for (request, seq), user_ids in zip(accepted, mentioned, strict=True)
+            ]
             if to_write:
                 inserted = await send_store.write_sends(
                     conn=conn,
@@ -215,6 +224,11 @@ class SendBatcher:
                     bodies=[r.body for r, _ in to_write],
                     reply_tos=[r.reply_to for r, _ in to_write],
                     created_at=now,
+                    mentions=[
+                        (r.room_id, e.seq, user_id)
+                        for (r, e), user_ids in zip(to_write, mentioned, strict=True)
+                        for user_id in user_ids
+                    ],
                 )
                 if inserted != len(to_write):
                     raise _Raced
@@ -238,10 +252,14 @@ def _answer_without_writing(
         return access.refuse_non_member(room.kind)
     if not check.reply_found:
         return TipchatError(Code.reply_not_found, "the message replied to is not here")
+    if check.blocked:
+        return blocks.cannot_message()
     return None
 
 
-def _message_event(request: _Send, seq: int, now: datetime) -> events.Event:
+def _message_event(
+    request: _Send, seq: int, now: datetime, mentioned: list[int]
+) -> events.Event:
     snapshot = {
         "room_id": request.room_id,
         "seq": seq,
@@ -256,7 +274,7 @@ def _message_event(request: _Send, seq: int, now: datetime) -> events.Event:
         "deleted": False,
         "tip": None,
         "reactions": [],
-        "mentions": [],
+        "mentions": mentioned,
     }
     return events.build(
         room_id=request.room_id, seq=seq, type="message", body={"message": snapshot}

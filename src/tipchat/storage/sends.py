@@ -41,6 +41,8 @@ class SendCheck:
     # The message an earlier send with the same (sender, client_msg_id) created, if any.
     existing_room_id: int | None
     existing_seq: int | None
+    # A DM whose other member blocks the sender (the send is refused).
+    blocked: bool = False
 
 
 async def check_sends(
@@ -60,7 +62,11 @@ async def check_sends(
         "         WHERE m.room_id = i.room_id AND m.user_id = i.sender_id) AS member,"
         " i.reply_to IS NULL OR EXISTS (SELECT 1 FROM messages r"
         "         WHERE r.room_id = i.room_id AND r.seq = i.reply_to) AS reply_found,"
-        " e.room_id AS existing_room_id, e.seq AS existing_seq"
+        " e.room_id AS existing_room_id, e.seq AS existing_seq,"
+        " EXISTS (SELECT 1 FROM rooms r"
+        "         JOIN memberships o ON o.room_id = r.id AND o.user_id <> i.sender_id"
+        "         JOIN blocks b ON b.user_id = o.user_id AND b.blocked_id = i.sender_id"
+        "         WHERE r.id = i.room_id AND r.kind = 'dm') AS blocked"
         " FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::bigint[])"
         "      WITH ORDINALITY AS i(room_id, sender_id, client_msg_id, reply_to, n)"
         " LEFT JOIN messages e"
@@ -72,7 +78,13 @@ async def check_sends(
         reply_tos,
     )
     return [
-        SendCheck(row["member"], row["reply_found"], row["existing_room_id"], row["existing_seq"])
+        SendCheck(
+            row["member"],
+            row["reply_found"],
+            row["existing_room_id"],
+            row["existing_seq"],
+            row["blocked"],
+        )
         for row in rows
     ]
 
@@ -89,9 +101,11 @@ async def write_sends(
     bodies: Sequence[str],
     reply_tos: Sequence[int | None],
     created_at: datetime,
+    mentions: Sequence[tuple[int, int, int]] = (),
 ) -> int:
     """Advance each room's last_seq, insert the message events and the messages, in one
-    statement. Returns how many messages were inserted: fewer than given means another
+    statement, with their mentions ((room_id, seq, user_id) rows; only of messages that were
+    inserted). Returns how many messages were inserted: fewer than given means another
     transaction took one of these (sender, client_msg_id) pairs meanwhile."""
     inserted: int = await conn.fetchval(
         "WITH advanced AS ("
@@ -107,7 +121,12 @@ async def write_sends(
         "  SELECT room_id, seq, sender_id, client_msg_id, body, reply_to, $10"
         "  FROM unnest($3::bigint[], $4::bigint[], $6::bigint[], $7::text[], $8::text[],"
         "              $9::bigint[]) AS m(room_id, seq, sender_id, client_msg_id, body, reply_to)"
-        "  ON CONFLICT (sender_id, client_msg_id) DO NOTHING RETURNING 1"
+        "  ON CONFLICT (sender_id, client_msg_id) DO NOTHING RETURNING room_id, seq"
+        "), mentioned AS ("
+        "  INSERT INTO mentions (room_id, seq, user_id)"
+        "  SELECT x.room_id, x.seq, x.user_id"
+        "  FROM unnest($11::bigint[], $12::bigint[], $13::bigint[]) AS x(room_id, seq, user_id)"
+        "  JOIN inserted USING (room_id, seq)"
         ") SELECT count(*) FROM inserted",
         list(last_seqs),
         list(last_seqs.values()),
@@ -119,5 +138,8 @@ async def write_sends(
         bodies,
         reply_tos,
         created_at,
+        [m[0] for m in mentions],
+        [m[1] for m in mentions],
+        [m[2] for m in mentions],
     )
     return inserted

@@ -72,6 +72,47 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/blocks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My Blocks
+         * @description The users I block, most recent first. Clients hide their messages.
+         */
+        get: operations["my_blocks_api_blocks_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/blocks/{user_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Block User
+         * @description Block a user: no DMs from them; their messages are hidden for me. Idempotent.
+         */
+        put: operations["block_user_api_blocks__user_id__put"];
+        post?: never;
+        /** Unblock User */
+        delete: operations["unblock_user_api_blocks__user_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/chains": {
         parameters: {
             query?: never;
@@ -123,7 +164,8 @@ export interface paths {
         put?: never;
         /**
          * Open Dm
-         * @description The one DM room of you and user_id: the same room every time.
+         * @description The one DM room of you and user_id: the same room every time. Refused
+         *     (cannot_message_user) when user_id blocks you.
          */
         post: operations["open_dm_api_dms_post"];
         delete?: never;
@@ -149,6 +191,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/mentions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My Mentions
+         * @description A page of my mentions (limit 1-100), newest first; `before`: the `id` of the oldest
+         *     mention already shown. Deleted messages, rooms I left and users I block are left out.
+         */
+        get: operations["my_mentions_api_mentions_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/rooms": {
         parameters: {
             query?: never;
@@ -158,7 +221,8 @@ export interface paths {
         };
         /**
          * My Rooms
-         * @description My rooms, most recently active first, with unread counts.
+         * @description My rooms, most recently active first, with unread counts, unread mentions and whether
+         *     I muted them.
          */
         get: operations["my_rooms_api_rooms_get"];
         put?: never;
@@ -343,6 +407,27 @@ export interface paths {
          * @description Remove my reaction; removing one I do not have changes nothing.
          */
         delete: operations["remove_reaction_api_rooms__room_id__messages__seq__reactions__emoji__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/rooms/{room_id}/mute": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Mute Room
+         * @description Mute a room of mine: `muted: true` in my room list, no unread badge. Idempotent.
+         */
+        put: operations["mute_room_api_rooms__room_id__mute_put"];
+        post?: never;
+        /** Unmute Room */
+        delete: operations["unmute_room_api_rooms__room_id__mute_delete"];
         options?: never;
         head?: never;
         patch?: never;
@@ -606,6 +691,23 @@ export interface components {
             /** To */
             to: string;
         };
+        /** BlockedUserPublic */
+        BlockedUserPublic: {
+            /**
+             * Blocked At
+             * Format: date-time
+             */
+            blocked_at: string;
+            /** Id */
+            id: number;
+            /** Username */
+            username: string;
+        };
+        /** BlocksPublic */
+        BlocksPublic: {
+            /** Users */
+            users: components["schemas"]["BlockedUserPublic"][];
+        };
         /** ChainPublic */
         ChainPublic: {
             /** Chain Id */
@@ -736,6 +838,19 @@ export interface components {
         MembersPublic: {
             /** Members */
             members: components["schemas"]["MemberPublic"][];
+        };
+        /** MentionPublic */
+        MentionPublic: {
+            /** Id */
+            id: number;
+            message: components["schemas"]["MessagePublic"];
+        };
+        /** MentionsPublic */
+        MentionsPublic: {
+            /** Has More */
+            has_more: boolean;
+            /** Mentions */
+            mentions: components["schemas"]["MentionPublic"][];
         };
         /** MessageCreate */
         MessageCreate: {
@@ -891,6 +1006,11 @@ export interface components {
             last_read_seq: number;
             /** Last Seq */
             last_seq: number;
+            /**
+             * Muted
+             * @default false
+             */
+            muted: boolean;
             /** Name */
             name: string | null;
             /**
@@ -900,6 +1020,11 @@ export interface components {
             role: "owner" | "admin" | "member";
             /** Unread Count */
             unread_count: number;
+            /**
+             * Unread Mentions
+             * @default 0
+             */
+            unread_mentions: number;
         };
         /** RoomUpdate */
         RoomUpdate: {
@@ -1227,6 +1352,84 @@ export interface operations {
             };
         };
     };
+    my_blocks_api_blocks_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BlocksPublic"];
+                };
+            };
+        };
+    };
+    block_user_api_blocks__user_id__put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    unblock_user_api_blocks__user_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     list_chains_api_chains_get: {
         parameters: {
             query?: never;
@@ -1350,6 +1553,38 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Me"];
+                };
+            };
+        };
+    };
+    my_mentions_api_mentions_get: {
+        parameters: {
+            query?: {
+                before?: number | null;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MentionsPublic"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -1922,6 +2157,64 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["MessagePublic"];
                 };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    mute_room_api_rooms__room_id__mute_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                room_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    unmute_room_api_rooms__room_id__mute_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                room_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Validation Error */
             422: {
