@@ -17,6 +17,7 @@ from tipchat.api import mentions as mentions_api
 from tipchat.api import reactions as reactions_api
 from tipchat.api import tips as tips_api
 from tipchat.api import wallets as wallets_api
+from tipchat.api.headers import SecurityHeaders
 from tipchat.api.limits import BodySizeLimit
 from tipchat.bus import Bus, InProcessBus, RedisBus
 from tipchat.chat.sending import SendBatcher
@@ -112,6 +113,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="tipchat",
         version=__version__,
         lifespan=lifespan,
+        # No Swagger/ReDoc pages: they load scripts from a CDN, which the API's CSP forbids
+        # (and which would tell a third party who reads our docs). /openapi.json is served.
+        docs_url=None,
+        redoc_url=None,
         description="Real-time chat with non-custodial crypto tipping. "
         "The WebSocket protocol at /ws is described in docs/protocol.md.",
     )
@@ -133,4 +138,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(dev_api.router)  # the dev faucet: never in production
     web.mount(app, settings.web_dir)  # last: its fallback answers every other GET
     app.add_middleware(BodySizeLimit)
+    app.add_middleware(SecurityHeaders)
     return app
