@@ -37,7 +37,7 @@ def serve(
     """Run the server: API, WebSocket, and (without DATABASE_URL) an embedded PostgreSQL."""
     given: dict[str, Any] = {"host": host, "port": port, "data_dir": data_dir}
     settings = Settings(**{k: v for k, v in given.items() if v is not None})
-    logs.configure(settings.log_level, settings.log_json)
+    logs.configure(settings.log_level, settings.log_json, secrets=settings.secret_values())
 
     from tipchat.server import build_server  # after logging is set up
 
@@ -67,7 +67,7 @@ def worker() -> None:
     import contextlib
 
     settings = Settings()
-    logs.configure(settings.log_level, settings.log_json)
+    logs.configure(settings.log_level, settings.log_json, secrets=settings.secret_values())
     from tipchat.tips.worker import run_worker
 
     with contextlib.suppress(KeyboardInterrupt):

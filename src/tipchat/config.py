@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import AliasChoices, BaseModel, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -187,6 +188,19 @@ class Settings(BaseSettings):
     @property
     def is_production(self) -> bool:
         return self.env == "production"
+
+    def secret_values(self) -> list[str]:
+        """Every configured value that must never be logged: the JWT keys, RPC URLs (whole, and
+        their paths and passwords, where providers put API keys), and URL passwords."""
+        values = [self.jwt_secret, *self.jwt_previous_secrets]
+        urls = [u for chain in self.chains for u in chain.rpc_urls]
+        for url in urls:
+            parts = urlsplit(url)
+            values += [url, parts.path, parts.query, parts.password or ""]
+        for service_url in (self.database_url, self.redis_url):
+            if service_url:
+                values.append(urlsplit(service_url).password or "")
+        return [v for v in values if v and v != "/"]
 
     def check_production(self) -> None:
         """Refuse to run production with development defaults."""

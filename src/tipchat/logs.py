@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import MutableMapping
+from collections.abc import Iterable, MutableMapping
 from typing import Any
 
 import structlog
@@ -14,9 +14,16 @@ _SECRET_KEY = re.compile(r"pass|token|secret|authorization|cookie|signature", re
 _SECRET_TEXT = re.compile(r"(Bearer\s+)?eyJ[\w-]+\.[\w-]+\.[\w-]+")
 
 
+# The configured secrets themselves (keys, RPC URLs with API keys, passwords in URLs), masked
+# wherever they appear: a library may log one in a message we do not control.
+_known: re.Pattern[str] | None = None
+
+
 def _mask(value: Any) -> Any:
     if isinstance(value, str):
-        return _SECRET_TEXT.sub("[redacted]", value)
+        value = _SECRET_TEXT.sub("[redacted]", value)
+        if _known is not None:
+            value = _known.sub("[redacted]", value)
     return value
 
 
@@ -27,7 +34,11 @@ def redact(_: Any, __: str, event: MutableMapping[str, Any]) -> MutableMapping[s
     return event
 
 
-def configure(level: str = "info", json: bool = False) -> None:
+def configure(level: str = "info", json: bool = False, secrets: Iterable[str] = ()) -> None:
+    global _known
+    # Longest first, so that a URL is masked whole rather than around its password.
+    values = sorted({v for v in secrets if len(v) >= 6}, key=len, reverse=True)
+    _known = re.compile("|".join(map(re.escape, values))) if values else None
     renderer: Any = (
         structlog.processors.JSONRenderer()
         if json
@@ -62,7 +73,8 @@ def configure(level: str = "info", json: bool = False) -> None:
     # uvicorn's access log prints request lines with query strings; we never put secrets in
     # URLs (the WebSocket authenticates by frame or cookie), and keep it at warning anyway.
     logging.getLogger("uvicorn.access").setLevel(logging.WARNING)
-    for chatty in ("alembic", "pgserver"):
+    # web3 logs every RPC URL it calls (at debug and info): URLs often carry an API key.
+    for chatty in ("alembic", "pgserver", "web3"):
         logging.getLogger(chatty).setLevel(logging.WARNING)
     structlog.configure(
         processors=[*shared, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],

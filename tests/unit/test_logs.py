@@ -145,3 +145,30 @@ def test_jwt_in_a_logged_exception_message_is_masked(json_log: io.StringIO) -> N
     output = json_log.getvalue()
     assert "frame handler failed" in output
     assert JWT not in output
+
+
+def test_configured_secrets_are_masked_wherever_they_appear() -> None:
+    from tipchat.config import Settings
+
+    rpc = "https://base-mainnet.example/v2/apikey0123456789"
+    settings = Settings(
+        jwt_secret="k" * 40,
+        chains=[
+            {
+                "chain_id": 8453,
+                "name": "Base",
+                "rpc_urls": [rpc, "https://user:hunter2hunter2@rpc.example/"],
+                "router": "0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512",
+                "tokens": [{"symbol": "ETH", "decimals": 18}],
+                "confirmations": 3,
+            }
+        ],
+    )
+    logs.configure("info", secrets=settings.secret_values())
+    try:
+        out = run({"event": f"connecting to {rpc} and https://rpc.example/ as hunter2hunter2"})
+        assert "apikey0123456789" not in out["event"] and "hunter2hunter2" not in out["event"]
+        assert out["event"].startswith("connecting to [redacted]")
+        assert run({"event": "the key is " + "k" * 40})["event"] == "the key is [redacted]"
+    finally:
+        logs.configure("info")
