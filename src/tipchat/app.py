@@ -15,6 +15,7 @@ from tipchat.api import chains as chains_api
 from tipchat.api import dev as dev_api
 from tipchat.api import mentions as mentions_api
 from tipchat.api import reactions as reactions_api
+from tipchat.api import search as search_api
 from tipchat.api import tips as tips_api
 from tipchat.api import wallets as wallets_api
 from tipchat.api.headers import SecurityHeaders
@@ -134,6 +135,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(reactions_api.router)
     app.include_router(mentions_api.router)
     app.include_router(blocks_api.router)
+    app.include_router(search_api.router)
     if not settings.is_production:
         app.include_router(dev_api.router)  # the dev faucet: never in production
     web.mount(app, settings.web_dir)  # last: its fallback answers every other GET

@@ -199,3 +199,18 @@ class BlockedUserPublic(BaseModel):
 
 class BlocksPublic(BaseModel):
     users: list[BlockedUserPublic]
+
+
+class HighlightPart(BaseModel):
+    text: str  # plain text: render it as text, never as HTML
+    match: bool  # a part that matched the query
+
+
+class SearchHit(BaseModel):
+    message: MessagePublic
+    highlight: list[HighlightPart]  # the best passage of the body, in order
+
+
+class SearchPublic(BaseModel):
+    results: list[SearchHit]  # newest first
+    next_before: str | None  # pass as `before` for the next page; null: no more

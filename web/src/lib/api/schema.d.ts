@@ -470,6 +470,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Search
+         * @description Messages matching q (words, "a phrase", -excluded, or), newest first, in the rooms I
+         *     am in now (or only room_id). limit 1-50; pass next_before as before for the next page.
+         *     highlight is the best passage as plain-text parts, matches marked: render as text.
+         */
+        get: operations["search_api_search_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/tips": {
         parameters: {
             query?: never;
@@ -769,6 +791,13 @@ export interface components {
             /** Detail */
             detail?: components["schemas"]["ValidationError"][];
         };
+        /** HighlightPart */
+        HighlightPart: {
+            /** Match */
+            match: boolean;
+            /** Text */
+            text: string;
+        };
         /** Me */
         Me: {
             /**
@@ -1035,6 +1064,19 @@ export interface components {
         RoomsPublic: {
             /** Rooms */
             rooms: components["schemas"]["RoomPublic"][];
+        };
+        /** SearchHit */
+        SearchHit: {
+            /** Highlight */
+            highlight: components["schemas"]["HighlightPart"][];
+            message: components["schemas"]["MessagePublic"];
+        };
+        /** SearchPublic */
+        SearchPublic: {
+            /** Next Before */
+            next_before: string | null;
+            /** Results */
+            results: components["schemas"]["SearchHit"][];
         };
         /** SessionPublic */
         SessionPublic: {
@@ -2293,6 +2335,47 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
                 };
+            };
+        };
+    };
+    search_api_search_get: {
+        parameters: {
+            query: {
+                q: string;
+                room_id?: number | null;
+                before?: string | null;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SearchPublic"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };
