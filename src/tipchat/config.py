@@ -120,6 +120,12 @@ class Settings(BaseSettings):
     ws_auth_timeout_s: float = 10.0
     ws_ping_interval_s: float = 20.0
     ws_ping_timeout_s: float = 20.0
+    # Frames a socket may send: a person's client sends a few a second at most (messages,
+    # typing every few seconds, read markers); a burst covers reconnect (resume, subscribe).
+    ws_frames_per_s: float = 20.0
+    ws_frame_burst: int = 60
+    # Sockets per user on one node: tabs and devices, not a script opening thousands.
+    ws_max_sockets_per_user: int = 16
     # A socket's presence entry lives this long unless refreshed (every third of it): the
     # users of a node that dies show offline within this time.
     presence_ttl_s: float = 60.0

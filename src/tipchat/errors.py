@@ -31,6 +31,7 @@ class Code(StrEnum):
     origin_not_allowed = "origin_not_allowed"
     already_authenticated = "already_authenticated"
     rate_limited = "rate_limited"
+    too_many_sockets = "too_many_sockets"
     # conflicts
     username_taken = "username_taken"
     client_msg_id_conflict = "client_msg_id_conflict"

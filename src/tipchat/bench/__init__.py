@@ -14,4 +14,6 @@ runner     the phases of a run, in order
 figures    raw results -> the figures, ratios and target verdicts
 report     report.json and report.md;  plots: the PNGs
 progress   the live line while it runs;  cli: the typer app
+soak       `tipchat bench soak` (issue 8): churning clients for minutes, node RSS and descriptors
+soak_load  its load-generator process;  soak_report: trend verdict, report.json/.md, plots
 """

@@ -1,4 +1,5 @@
-"""`tipchat bench run` (mount `app` in tipchat.cli) or `python -m tipchat.bench.cli run`."""
+"""`tipchat bench run` and `tipchat bench soak` (mount `app` in tipchat.cli), or
+`python -m tipchat.bench.cli run` / `soak`."""
 
 from __future__ import annotations
 
@@ -97,6 +98,82 @@ def run(
         Console(stderr=True).print("interrupted: every process the benchmark started is stopped")
         raise typer.Exit(130) from None
     _summary(paths["json"])
+
+
+@app.command()
+def soak(
+    nodes: Annotated[int, typer.Option(help="tipchat nodes (> 1: Valkey fan-out).")] = 1,
+    clients: Annotated[int, typer.Option(help="Concurrent client slots, one user each.")] = 300,
+    minutes: Annotated[float, typer.Option(help="Length of the soak (≤ 180).")] = 10.0,
+    room_size: Annotated[int, typer.Option(help="Members per room.")] = 10,
+    send_interval: Annotated[
+        float, typer.Option(help="Mean seconds between one client's messages.")
+    ] = 5.0,
+    min_life: Annotated[float, typer.Option(help="Shortest socket lifetime (s).")] = 5.0,
+    max_life: Annotated[float, typer.Option(help="Longest socket lifetime (s).")] = 60.0,
+    resume_share: Annotated[
+        float, typer.Option(help="Share of reconnects that resume from the last seq.")
+    ] = 0.5,
+    sample_every: Annotated[float, typer.Option(help="Seconds between samples.")] = 5.0,
+    workers: Annotated[int, typer.Option(help="Load-generator processes.")] = 1,
+    out: Annotated[Path | None, typer.Option(help="Report directory.")] = None,
+    progress: Annotated[bool, typer.Option(help="Show the live progress line.")] = True,
+) -> None:
+    """Soak: clients connect, chat and leave for --minutes while the node's RSS, descriptors
+    and sockets are sampled; report.json, report.md, plots and a growth-trend verdict."""
+    import warnings
+
+    import uvloop
+
+    from tipchat.bench import soak as soak_run
+
+    warnings.filterwarnings("ignore", category=UserWarning, module="platformdirs")
+    try:
+        config = soak_run.SoakConfig(
+            out=out or _default_out().with_name("soak-" + _default_out().name),
+            nodes=nodes,
+            clients=clients,
+            minutes=minutes,
+            room_size=room_size,
+            send_interval_s=send_interval,
+            lifetime_s=(min_life, max_life),
+            resume_share=resume_share,
+            sample_every_s=sample_every,
+            workers=workers,
+            progress=progress,
+        )
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
+    try:
+        paths = uvloop.run(soak_run.execute(config))
+    except KeyboardInterrupt:
+        Console(stderr=True).print("interrupted: every process the soak started is stopped")
+        raise typer.Exit(130) from None
+    _soak_summary(paths["json"])
+
+
+def _soak_summary(json_path: Path) -> None:
+    import json
+
+    r = json.loads(json_path.read_text())
+    c = r["clients"]
+    console = Console()
+    for node in r["nodes"]:
+        t, rss, fds = node["trend"], node["rss_mib"], node["fds"]
+        console.print(
+            f"[bold]{node['node']}[/] RSS {rss['first_sample']} → {rss['last_sample']} MiB "
+            f"(slope {t['rss_mib_per_min_second_half']} MiB/min)  fds {fds['first_sample']} → "
+            f"{fds['last_sample']} (slope {t['fds_per_min_second_half']}/min)  "
+            f"[bold]{t['verdict']}[/]",
+            highlight=False,
+        )
+    console.print(
+        f"connects {c.get('connects', 0):,}  sent {c.get('sent', 0):,}  acked "
+        f"{c.get('acked', 0):,}  unacked {c.get('unacked_at_close', 0)}  unexpected closes "
+        f"{c.get('unexpected_closes', 0)}  errors {sum(c['errors'].values())}",
+        highlight=False,
+    )
+    console.print(f"report: {json_path.parent / 'report.md'}", highlight=False)
 
 
 def _summary(json_path: Path) -> None:

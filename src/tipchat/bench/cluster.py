@@ -18,6 +18,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 
+from tipchat.bench.sampler import Target
+
 _NODE_URL = re.compile(r"is running at (http://[\d.]+:\d+)/")
 _BARE_URL = re.compile(r"bare-ws listening at (http://[\d.]+:\d+)")
 START_TIMEOUT_S = 90.0  # a node migrates the schema before it listens
@@ -189,6 +191,8 @@ class Cluster:
                 "TIPCHAT_LOGIN_LIMIT_PER_IP": "[1000000, 60]",
                 # Simulated users send faster than a person may (2000 users at 5,000 msg/s).
                 "TIPCHAT_SEND_LIMIT_PER_USER": "[1000000, 60]",
+                "TIPCHAT_WS_FRAMES_PER_S": "1000000",
+                "TIPCHAT_WS_FRAME_BURST": "1000000",
                 "TIPCHAT_LOG_LEVEL": "warning",
                 "TIPCHAT_SHUTDOWN_GRACE_S": "3",
                 "TIPCHAT_DEV_CHAIN": "false",  # chat load only; no anvil per node
@@ -220,6 +224,24 @@ class Cluster:
         # One at a time: each migrates the schema (under an advisory lock) before listening.
         for i in range(self.nodes_wanted):
             self.nodes.append(await one(i))
+
+    def node_exits(self) -> dict[str, int]:
+        """Nodes that exited before the end, with their exit codes."""
+        return {
+            node.name: node.process.returncode
+            for node in self.nodes
+            if node.process.returncode is not None
+        }
+
+    def sample_targets(self) -> list[Target]:
+        """What the sampler watches: the nodes, PostgreSQL, Valkey and this process."""
+        targets = [Target(f"node-{i}", node.pid) for i, node in enumerate(self.nodes)]
+        if self.pg_pid:
+            targets.append(Target("postgres", self.pg_pid, children=True))
+        if self.valkey_pid:
+            targets.append(Target("valkey", self.valkey_pid))
+        targets.append(Target("bench (parent)", os.getpid()))
+        return targets
 
     async def start_bare_ws(self) -> Proc:
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}

@@ -323,28 +323,8 @@ class Worker:
         loop = asyncio.get_running_loop()
         loop.add_reader(self.pipe.fileno(), self._on_pipe)
         background = [asyncio.create_task(self._ticker()), asyncio.create_task(self._lag_probe())]
-        life: float = self.spec["max_life_s"]
         try:
-            await self.connect_all()
-            self._send_up(
-                "connected",
-                self.spec["index"],
-                {
-                    "open": len(self.conns),
-                    "failed": sum(self.connect_errors.values()),
-                    "errors": dict(self.connect_errors),
-                    "room_subs": dict(self.room_subs),
-                    "open_by_url": dict(self.open_by_url),
-                },
-            )
-            command = await self._command(life)
-            if command[0] == "go":
-                _, t_start, t_end = command
-                self.bins.t_start = t_start
-                self.window = (t_start, t_end)
-                if self.mode == "chat":
-                    await self.pace(t_start, t_end)
-                command = await self._command(life)
+            await self.drive(self.spec["max_life_s"])
         finally:
             await self.close_all()
             for task in background:
@@ -354,13 +334,36 @@ class Worker:
                 loop.remove_reader(self.pipe.fileno())
         self._send_up("result", self.spec["index"], self.result())
 
+    async def drive(self, life: float) -> None:
+        """Between start and close: connect everyone, wait for "go", send, wait for "close"."""
+        await self.connect_all()
+        self._send_up(
+            "connected",
+            self.spec["index"],
+            {
+                "open": len(self.conns),
+                "failed": sum(self.connect_errors.values()),
+                "errors": dict(self.connect_errors),
+                "room_subs": dict(self.room_subs),
+                "open_by_url": dict(self.open_by_url),
+            },
+        )
+        command = await self._command(life)
+        if command[0] == "go":
+            _, t_start, t_end = command
+            self.bins.t_start = t_start
+            self.window = (t_start, t_end)
+            if self.mode == "chat":
+                await self.pace(t_start, t_end)
+            command = await self._command(life)
 
-def worker_main(spec: dict[str, Any], pipe: Pipe) -> None:
+
+def worker_main(spec: dict[str, Any], pipe: Pipe, worker: type[Worker] = Worker) -> None:
     """The process entry point (multiprocessing, spawn)."""
     import uvloop
 
     raise_fd_limit()
     try:
-        uvloop.run(Worker(spec, pipe).run())
+        uvloop.run(worker(spec, pipe).run())
     finally:
         pipe.close()

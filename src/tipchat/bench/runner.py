@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 import time
 from datetime import UTC, datetime
 from typing import Any
@@ -114,13 +113,7 @@ async def _load(
     raw: dict[str, Any],
 ) -> None:
     pool = WorkerPool(_worker_specs(config, plan, pop, cluster))
-    targets = [Target(f"node-{i}", node.pid) for i, node in enumerate(cluster.nodes)]
-    if cluster.pg_pid:
-        targets.append(Target("postgres", cluster.pg_pid, children=True))
-    if cluster.valkey_pid:
-        targets.append(Target("valkey", cluster.valkey_pid))
-    targets.append(Target("bench (parent)", os.getpid()))
-    sampler = Sampler(targets)
+    sampler = Sampler(cluster.sample_targets())
     snaps: dict[str, Snapshot] = {"base": sampler.snapshot()}
     sampling: asyncio.Task[None] | None = None
     try:
@@ -219,11 +212,7 @@ async def run(config: BenchConfig) -> dict[str, Any]:
             raw["room_ids"] = pop.room_ids
             raw["node_urls"] = [node.ws_url for node in cluster.nodes]
             await _load(config, plan, pop, cluster, progress, raw)
-            raw["node_exits"] = {
-                node.name: node.process.returncode
-                for node in cluster.nodes
-                if node.process.returncode is not None
-            }
+            raw["node_exits"] = cluster.node_exits()
         finally:
             progress.phase("stop", info="stopping nodes and storage")
             raw["versions"] = _versions()

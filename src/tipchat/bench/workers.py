@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import multiprocessing
+from collections.abc import Callable
 from multiprocessing.connection import Connection as Pipe
 from typing import Any
 
@@ -19,8 +20,14 @@ class WorkerError(RuntimeError):
 
 
 class WorkerPool:
-    def __init__(self, specs: list[dict[str, Any]]) -> None:
+    def __init__(
+        self,
+        specs: list[dict[str, Any]],
+        target: Callable[[dict[str, Any], Pipe], None] = worker_main,
+    ) -> None:
+        """target: the process entry point (tipchat.bench.soak_load has another one)."""
         self.specs = specs
+        self.target = target
         self.processes: list[Any] = []
         self.pipes: list[Pipe] = []
         self.ticks: dict[int, dict[str, Any]] = {}
@@ -38,7 +45,7 @@ class WorkerPool:
         for i, spec in enumerate(self.specs):
             ours, theirs = ctx.Pipe()
             process = ctx.Process(
-                target=worker_main, args=(spec, theirs), name=f"bench-load-{i}", daemon=True
+                target=self.target, args=(spec, theirs), name=f"bench-load-{i}", daemon=True
             )
             process.start()
             theirs.close()

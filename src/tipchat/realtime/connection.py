@@ -25,6 +25,7 @@ log = logging.getLogger(__name__)
 CLOSE_GOING_AWAY = 1001
 CLOSE_AUTH = 4001  # not authenticated, token invalid or expired
 CLOSE_SLOW_CONSUMER = 4008
+CLOSE_POLICY = 1008  # flooding past the frame budget, or too many sockets for one user
 
 # How long a close may wait for a stalled socket to take the close frame before giving up.
 _CLOSE_TIMEOUT_S = 5.0

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections import Counter
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -23,10 +24,12 @@ from tipchat.realtime import frames
 from tipchat.realtime.connection import (
     CLOSE_AUTH,
     CLOSE_GOING_AWAY,
+    CLOSE_POLICY,
     Connection,
     RoomState,
 )
 from tipchat.realtime.hub import Hub
+from tipchat.realtime.throttle import FrameBudget
 from tipchat.services import Services
 from tipchat.storage import events as event_store
 from tipchat.storage.database import is_connection_error
@@ -67,6 +70,7 @@ class Gateway:
         self.svc = svc
         self.hub = hub
         self.connections: set[Connection] = set()
+        self._sockets_of: Counter[int] = Counter()  # user id -> open sockets on this node
         self.draining = False
         self._busy: set[Connection] = set()
         self._tasks: set[asyncio.Task[None]] = set()
@@ -98,6 +102,17 @@ class Gateway:
         if self.draining:  # the drain began while this socket was authenticating
             await ws.close(CLOSE_GOING_AWAY, "server shutting down")
             return
+        limit = settings.ws_max_sockets_per_user
+        if self._sockets_of[claims.user_id] >= limit:
+            await ws.send_json(
+                {
+                    "type": "error",
+                    "code": Code.too_many_sockets.value,
+                    "message": f"at most {limit} open sockets per user; close one first",
+                }
+            )
+            await ws.close(CLOSE_POLICY, Code.too_many_sockets.value)
+            return
         conn = Connection(
             ws,
             user_id=claims.user_id,
@@ -108,6 +123,7 @@ class Gateway:
         )
         conn.start_writer()
         self.connections.add(conn)
+        self._sockets_of[conn.user_id] += 1
         metrics.open_sockets.inc()
         self._expire_at(conn, claims)
         try:
@@ -134,6 +150,9 @@ class Gateway:
             if conn.expiry is not None:
                 conn.expiry.cancel()
             self.connections.discard(conn)
+            self._sockets_of[conn.user_id] -= 1
+            if not self._sockets_of[conn.user_id]:
+                del self._sockets_of[conn.user_id]
             metrics.open_sockets.dec()
             await conn.stop_writer()
             for room_id in list(conn.rooms):
@@ -271,6 +290,8 @@ class Gateway:
     # -- the frame loop ------------------------------------------------------------------
 
     async def _read_loop(self, conn: Connection) -> None:
+        settings = self.svc.settings
+        budget = FrameBudget(settings.ws_frames_per_s, settings.ws_frame_burst)
         while True:
             message = await conn.ws.receive()
             if message["type"] == "websocket.disconnect":
@@ -280,7 +301,16 @@ class Gateway:
             self._busy.add(conn)
             frame: frames.ClientFrame | None = None
             try:
+                wait = budget.take()  # every frame counts, valid or not
+                if wait:
+                    self._over_budget(conn, budget)
                 frame = frames.parse(self._text_of(message))
+                if wait:
+                    raise TipchatError(
+                        Code.rate_limited,
+                        "too many frames; slow down",
+                        retry_after=round(wait, 3),
+                    )
                 await self._dispatch(conn, frame)
             except TipchatError as exc:
                 conn.send({"type": "error", **_correlation(frame), **exc.to_dict()})
@@ -295,6 +325,14 @@ class Gateway:
                 self._busy.discard(conn)
             if self.draining:
                 conn.close_after_queue(CLOSE_GOING_AWAY, "server shutting down")
+            # Let the other sockets' frames in: a client's buffered flood would otherwise be
+            # read without ever giving the loop back when its frames need no I/O.
+            await asyncio.sleep(0)
+
+    def _over_budget(self, conn: Connection, budget: FrameBudget) -> None:
+        """A socket that keeps sending after being told to slow down is closed."""
+        if budget.refused_in_a_row > self.svc.settings.ws_frame_burst:
+            conn.close_after_queue(CLOSE_POLICY, Code.rate_limited.value)
 
     async def _dispatch(self, conn: Connection, frame: frames.ClientFrame) -> None:
         actor = Actor(conn.user_id, conn.username)
