@@ -1,11 +1,14 @@
-"""A hard cap on request body size, enforced while reading (Content-Length can lie or be
-absent, as with chunked uploads)."""
+"""Bounded, storable request input, checked before the app sees it: a hard cap on body size,
+enforced while reading (Content-Length can lie or be absent, as with chunked uploads), and
+no NUL characters in the path, the query or a JSON body (PostgreSQL text cannot hold them)."""
 
 from __future__ import annotations
 
+import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tipchat.errors import Code
+from tipchat.text import NUL_MESSAGE, has_nul
 
 MAX_BODY_BYTES = 64 * 1024
 # Beyond this the rest of a refused body is not read: the connection is closed on it.
@@ -19,14 +22,18 @@ class BodySizeLimit:
     def __init__(self, app: ASGIApp, max_bytes: int = MAX_BODY_BYTES) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self._too_large = f"request bodies are at most {max_bytes} bytes"
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        if "\x00" in scope["path"] or b"%00" in scope["query_string"]:
+            await _answer(send, 422, Code.invalid_request, NUL_MESSAGE)
+            return
         declared = dict(scope["headers"]).get(b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
-            await self._refuse(send)
+            await _answer(send, 413, Code.body_too_large, self._too_large, close=True)
             return
         messages: list[Message] = []
         size = 0
@@ -38,10 +45,15 @@ class BodySizeLimit:
             size += len(message.get("body", b""))
             if size > self.max_bytes:
                 await self._drain(receive, more=message.get("more_body", False))
-                await self._refuse(send)
+                await _answer(send, 413, Code.body_too_large, self._too_large, close=True)
                 return
             if not message.get("more_body", False):
                 break
+
+        body = b"".join(m.get("body", b"") for m in messages)
+        if b"\\u0000" in body and _json_has_nul(body):
+            await _answer(send, 422, Code.invalid_request, NUL_MESSAGE)
+            return
 
         async def replay() -> Message:
             return messages.pop(0) if messages else await receive()
@@ -60,20 +72,23 @@ class BodySizeLimit:
             drained += len(message.get("body", b""))
             more = message.get("more_body", False)
 
-    async def _refuse(self, send: Send) -> None:
-        body = (
-            b'{"code":"' + Code.body_too_large.value.encode() + b'","message":"request bodies'
-            b" are at most " + str(self.max_bytes).encode() + b' bytes"}'
-        )
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 413,
-                "headers": [
-                    (b"content-type", b"application/json"),
-                    (b"content-length", str(len(body)).encode()),
-                    (b"connection", b"close"),
-                ],
-            }
-        )
-        await send({"type": "http.response.body", "body": body})
+
+def _json_has_nul(body: bytes) -> bool:
+    try:
+        return has_nul(orjson.loads(body))
+    except orjson.JSONDecodeError:
+        return False  # not JSON: the app's own validation answers
+
+
+async def _answer(
+    send: Send, status: int, code: Code, message: str, *, close: bool = False
+) -> None:
+    body = orjson.dumps({"code": code.value, "message": message})
+    headers = [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(body)).encode()),
+    ]
+    if close:
+        headers.append((b"connection", b"close"))
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})

@@ -8,6 +8,7 @@ import orjson
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from tipchat.errors import Code, TipchatError
+from tipchat.text import NUL_MESSAGE, has_nul
 
 # Rooms one subscribe or resume frame may name: bounds the work one frame can ask for.
 MAX_ROOMS_PER_FRAME = 500
@@ -90,6 +91,8 @@ def parse(text: str) -> ClientFrame:
     if not isinstance(raw, dict):
         raise TipchatError(Code.invalid_frame, "a frame is a JSON object")
     frame_id = raw.get("id") if isinstance(raw.get("id"), str | int) else None
+    if "\\u0000" in text and has_nul(raw):  # JSON can only carry NUL as that escape
+        raise TipchatError(Code.invalid_frame, NUL_MESSAGE, id=frame_id)
     kind = raw.get("type")
     if not isinstance(kind, str):
         raise TipchatError(Code.invalid_frame, "a frame needs a string 'type'", id=frame_id)
