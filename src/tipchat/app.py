@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, WebSocket
 
 from tipchat import __version__
+from tipchat.api import attachments as attachments_api
 from tipchat.api import auth, errors, messages, ops, rooms, users, web
 from tipchat.api import blocks as blocks_api
 from tipchat.api import chains as chains_api
@@ -31,8 +32,21 @@ from tipchat.services import Services
 from tipchat.storage import events as event_store
 from tipchat.storage import migrate
 from tipchat.storage.database import connect, start_embedded_postgres
+from tipchat.storage.objects import MEDIA_PREFIX, LocalObjectStore, ObjectStore, S3ObjectStore
 from tipchat.tips.runtime import start_chains
 from tipchat.tips.watcher import Watchers
+
+
+def object_store(settings: Settings) -> ObjectStore:
+    if settings.attachments_backend == "s3":
+        if not settings.s3_bucket:
+            raise SystemExit("TIPCHAT_ATTACHMENTS_BACKEND=s3 needs TIPCHAT_S3_BUCKET")
+        return S3ObjectStore(
+            bucket=settings.s3_bucket,
+            endpoint_url=settings.s3_endpoint_url,
+            region=settings.s3_region,
+        )
+    return LocalObjectStore(settings.data_dir / "attachments", settings.jwt_secret.encode())
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -69,6 +83,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
         svc = Services(settings=settings, db=db, bus=bus, limiter=limiter, presence=presence)
         svc.sends = SendBatcher(svc)
+        svc.objects = object_store(settings)
 
         async def last_seq(room_id: int) -> int:
             async with db.acquire() as conn:
@@ -136,9 +151,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(mentions_api.router)
     app.include_router(blocks_api.router)
     app.include_router(search_api.router)
+    app.include_router(attachments_api.router)
+    app.include_router(attachments_api.media)
     if not settings.is_production:
         app.include_router(dev_api.router)  # the dev faucet: never in production
     web.mount(app, settings.web_dir)  # last: its fallback answers every other GET
-    app.add_middleware(BodySizeLimit)
+    # Uploads to the local object store stream past the JSON body cap; that route enforces
+    # the size its signed URL names.
+    app.add_middleware(BodySizeLimit, exempt_prefixes=(MEDIA_PREFIX,))
     app.add_middleware(SecurityHeaders)
     return app

@@ -110,6 +110,21 @@ class Settings(BaseSettings):
     # Searches per user: each one is a full-text query over every room the user is in.
     search_limit_per_user: tuple[int, int] = (30, 60)
 
+    # Attachments (docs/protocol.md). "local": files under data_dir/attachments, the app
+    # itself serves the signed upload and download URLs (single node). "s3": presigned URLs
+    # of s3_bucket at s3_endpoint_url (None: AWS itself; else any S3-compatible store), with
+    # credentials from the usual AWS environment (variables, profile or IAM role).
+    attachments_backend: Literal["local", "s3"] = "local"
+    s3_bucket: str | None = None
+    s3_endpoint_url: str | None = None
+    s3_region: str = "us-east-1"
+    attachment_max_bytes: int = 25 * 1024 * 1024
+    # Upload and download URLs live this long: a slow upload of the largest file fits, and a
+    # link that leaks (a screenshot, a forwarded URL) soon stops working.
+    attachment_url_ttl_s: int = 600
+    # Upload slots per user: each is a row and possibly a stored object.
+    attachment_limit_per_user: tuple[int, int] = (60, 3600)
+
     # WebSocket.
     # 256 frames is about 4 seconds of a busy room at 60 events/s: enough to ride out a GC
     # pause or a slow network burst, small enough that a stuck client costs < 1 MiB.

@@ -51,6 +51,14 @@ class Code(StrEnum):
     search_query_invalid = "search_query_invalid"
     cursor_invalid = "cursor_invalid"
     cannot_message_user = "cannot_message_user"
+    # attachments
+    attachment_invalid = "attachment_invalid"
+    attachment_type_not_allowed = "attachment_type_not_allowed"
+    attachment_too_large = "attachment_too_large"
+    attachment_not_found = "attachment_not_found"
+    attachment_not_uploaded = "attachment_not_uploaded"
+    attachment_content_mismatch = "attachment_content_mismatch"
+    attachment_rejected = "attachment_rejected"
     resume_too_far = "resume_too_far"
     invalid_seq = "invalid_seq"
     # chains and tips

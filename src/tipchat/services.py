@@ -10,6 +10,7 @@ from tipchat.config import Settings
 from tipchat.presence import PresenceStore
 from tipchat.ratelimit import RateLimiter
 from tipchat.storage.database import Database
+from tipchat.storage.objects import ObjectStore
 
 if TYPE_CHECKING:
     from tipchat.chat.sending import SendBatcher
@@ -24,3 +25,5 @@ class Services:
     presence: PresenceStore
     # Set by the app right after construction: the batcher needs the finished Services.
     sends: SendBatcher = field(init=False)
+    # Attachments' object storage (storage.objects): a local directory or an S3 bucket.
+    objects: ObjectStore = field(init=False)

@@ -64,7 +64,8 @@ def apply_event(state: State, frame: dict[str, Any]) -> State:
     return new
 
 
-async def test_every_room_event_applied_to_old_state_gives_the_new_state(server):
+async def test_every_room_event_applied_to_old_state_gives_the_new_state(start_server, tmp_path):
+    server = start_server(data_dir=tmp_path)  # attachments are stored under data_dir
     owner, bob, carol = [await register(server.base_url) for _ in range(3)]
     room_id = await create_room(owner, "verify")
     watcher = await Ws.connect(server.ws_url, owner.token)
@@ -113,6 +114,22 @@ async def test_every_room_event_applied_to_old_state_gives_the_new_state(server)
     mention = max((await fetch_state(owner, room_id))["messages"])
     assert (await fetch_state(owner, room_id))["messages"][mention]["mentions"] == [owner.id]
     await verify(rest("PATCH", bob, f"/messages/{mention}", body="no one now"))
+    # A message with an attachment (uploaded to the local store first).
+    note = b"notes, as plain text\n"
+    r = await owner.http.post(
+        f"/api/rooms/{room_id}/attachments",
+        json={"filename": "notes.txt", "content_type": "text/plain", "size": len(note)},
+    )
+    slot = r.json()
+    put = await owner.http.put(
+        server.base_url + slot["upload_url"], content=note, headers=slot["headers"]
+    )
+    assert put.status_code == 200
+    r = await owner.http.post(f"/api/rooms/{room_id}/attachments/{slot['id']}/complete")
+    assert r.status_code == 200, r.text
+    await verify(
+        rest("POST", owner, "/messages", client_msg_id="o2", body="", attachments=[slot["id"]])
+    )
     await verify(rest("PATCH", bob, f"/messages/{first}", body="hello, edited"))
     # Reactions: each change is a message_updated carrying the counts and who reacted.
     thumb, heart = quote("👍", safe=""), quote("❤️", safe="")

@@ -19,13 +19,22 @@ class BodySizeLimit:
     """Reads the whole body (at most max_bytes) before the app sees it, then replays it.
     Buffering is cheap at this size, and the app never starts on a body it must refuse."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int = MAX_BODY_BYTES) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        max_bytes: int = MAX_BODY_BYTES,
+        exempt_prefixes: tuple[str, ...] = (),
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
         self._too_large = f"request bodies are at most {max_bytes} bytes"
+        # Paths that bound their own bodies (uploads of files).
+        self.exempt_prefixes = exempt_prefixes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != "http" or (
+            self.exempt_prefixes and scope["path"].startswith(self.exempt_prefixes)
+        ):
             await self.app(scope, receive, send)
             return
         if "\x00" in scope["path"] or b"%00" in scope["query_string"]:

@@ -62,6 +62,7 @@ async def send_message(
         client_msg_id=body.client_msg_id,
         body=body.body,
         reply_to=body.reply_to,
+        attachments=tuple(body.attachments),
     )
     if ack.duplicate:
         response.status_code = status.HTTP_200_OK

@@ -115,6 +115,8 @@ class MessageCreate(BaseModel):
     client_msg_id: str = Field(max_length=1000)
     body: str = Field(max_length=100_000)  # checked against the real limit by the rules
     reply_to: Id | None = None
+    # Completed uploads of mine to this room (POST .../attachments); the body may then be "".
+    attachments: list[Id] = Field(default=[], max_length=10)
 
 
 class MessageUpdate(BaseModel):
@@ -135,6 +137,15 @@ class TipState(BaseModel):
     amount: str  # base units, a decimal string (too large for JavaScript numbers)
     tx_hash: str | None
     block_number: int | None
+
+
+class AttachmentRef(BaseModel):
+    """An attachment as a message shows it; GET .../attachments/{id} gives a download URL."""
+
+    id: int
+    filename: str
+    content_type: str
+    size: int
 
 
 class ReactionPublic(BaseModel):
@@ -158,6 +169,7 @@ class MessagePublic(BaseModel):
     tip: TipState | None = None  # kind "tip" only
     reactions: list[ReactionPublic] = []  # in the order each emoji first appeared
     mentions: list[int] = []  # user ids of the members the body @mentions
+    attachments: list[AttachmentRef] = []
 
 
 class MessagesPublic(BaseModel):
@@ -214,3 +226,32 @@ class SearchHit(BaseModel):
 class SearchPublic(BaseModel):
     results: list[SearchHit]  # newest first
     next_before: str | None  # pass as `before` for the next page; null: no more
+
+
+class AttachmentCreate(BaseModel):
+    filename: str = Field(max_length=1000)  # checked against the real limit by the rules
+    content_type: str = Field(max_length=200)
+    size: int = Field(ge=0, le=2**63 - 1)  # bytes
+
+
+class AttachmentPublic(BaseModel):
+    id: int
+    room_id: int
+    filename: str
+    content_type: str
+    size: int
+    status: Literal["pending", "ready", "rejected", "deleted"]
+
+
+class AttachmentUpload(BaseModel):
+    id: int  # put it in a send's `attachments` once complete
+    upload_url: str  # relative to this server (local store) or absolute (S3)
+    method: Literal["PUT"]
+    headers: dict[str, str]  # send exactly these with the PUT
+    expires_at: float  # Unix seconds
+    attachment: AttachmentPublic
+
+
+class AttachmentDownload(BaseModel):
+    url: str
+    expires_at: float

@@ -61,6 +61,9 @@ def message_snapshot(row: Mapping[str, Any]) -> dict[str, Any]:
         "reactions": row.get("reactions") or [],
         # User ids of the room members the body @mentions (chat.mentions).
         "mentions": list(row.get("mentions") or []),
+        # [{id, filename, content_type, size}]; download URLs are asked for separately
+        # (chat.attachments), as they expire and events are stored for good.
+        "attachments": row.get("attachments") or [],
     }
 
 

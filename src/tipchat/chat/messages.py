@@ -11,6 +11,7 @@ from tipchat.chat.rooms import Actor
 from tipchat.chat.sending import Ack
 from tipchat.errors import Code, TipchatError
 from tipchat.services import Services
+from tipchat.storage import attachments as attachment_store
 from tipchat.storage import events as event_store
 from tipchat.storage import mentions as mention_store
 from tipchat.storage import messages as message_store
@@ -62,15 +63,24 @@ async def do_send_message(
     client_msg_id: str,
     body: str,
     reply_to: int | None = None,
+    attachments: tuple[int, ...] = (),
 ) -> Ack:
     """Commit a message event, then publish it; the returned ack is only ever for a committed
     event. A repeat of (sender, client_msg_id) returns the original ack and writes nothing.
     Sends are group-committed (chat/sending.py)."""
     check_client_msg_id(client_msg_id)
-    check_body(body)
+    if attachments and not body.strip():
+        body = ""  # files need no words with them
+    else:
+        check_body(body)
     await check_send_rate(svc, actor=actor)
     return await svc.sends.send(
-        actor=actor, room_id=room_id, client_msg_id=client_msg_id, body=body, reply_to=reply_to
+        actor=actor,
+        room_id=room_id,
+        client_msg_id=client_msg_id,
+        body=body,
+        reply_to=reply_to,
+        attachments=attachments,
     )
 
 
@@ -104,6 +114,7 @@ async def _change_message(
             # A deleted message keeps no reactions or mentions: its snapshot shows nothing.
             await reaction_store.delete_for_message(conn=conn, room_id=room_id, seq=seq)
             await mention_store.delete_for_message(conn=conn, room_id=room_id, seq=seq)
+            await attachment_store.mark_deleted_for_message(conn=conn, room_id=room_id, seq=seq)
             changed = await message_store.mark_deleted(conn=conn, room_id=room_id, seq=seq)
         snapshot = events.message_snapshot(changed)
         if new_body is None:

@@ -23,8 +23,9 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from tipchat import metrics
-from tipchat.chat import access, blocks, events, mentions
+from tipchat.chat import access, attachments, blocks, events, mentions
 from tipchat.errors import Code, TipchatError, storage_unavailable
+from tipchat.storage import attachments as attachment_store
 from tipchat.storage import sends as send_store
 from tipchat.storage.database import is_connection_error
 
@@ -72,6 +73,7 @@ class _Send:
     started: float
     future: asyncio.Future[Ack]
     attempts: int = 0
+    attachments: tuple[int, ...] = ()  # ids of completed uploads (chat.attachments)
 
     @property
     def key(self) -> tuple[int, str]:
@@ -98,11 +100,25 @@ class SendBatcher:
     _tasks: set[asyncio.Task[None]] = field(default_factory=set)  # held so they are not GCed
 
     async def send(
-        self, *, actor: Actor, room_id: int, client_msg_id: str, body: str, reply_to: int | None
+        self,
+        *,
+        actor: Actor,
+        room_id: int,
+        client_msg_id: str,
+        body: str,
+        reply_to: int | None,
+        attachments: tuple[int, ...] = (),
     ) -> Ack:
         loop = asyncio.get_running_loop()
         request = _Send(
-            actor, room_id, client_msg_id, body, reply_to, time.perf_counter(), loop.create_future()
+            actor,
+            room_id,
+            client_msg_id,
+            body,
+            reply_to,
+            time.perf_counter(),
+            loop.create_future(),
+            attachments=attachments,
         )
         self._pending.append(request)
         if self._active < WRITERS:
@@ -181,9 +197,7 @@ class SendBatcher:
         self, batch: list[_Send]
     ) -> tuple[list[Ack | TipchatError], list[events.Event]]:
         async with self.svc.db.acquire() as conn, conn.transaction():
-            rooms, now = await send_store.lock_rooms(
-                conn=conn, room_ids=[r.room_id for r in batch]
-            )
+            rooms, now = await send_store.lock_rooms(conn=conn, room_ids=[r.room_id for r in batch])
             checks = await send_store.check_sends(
                 conn=conn,
                 room_ids=[r.room_id for r in batch],
@@ -194,11 +208,24 @@ class SendBatcher:
             outcomes: list[Ack | TipchatError] = []
             accepted: list[tuple[_Send, int]] = []  # (send, its seq)
             last_seqs: dict[int, int] = {}
+            # The batch's attachments, locked (one statement, none without attachments).
+            wanted = [i for r in batch for i in r.attachments]
+            found = await attachment_store.get_many(conn=conn, ids=wanted) if wanted else {}
+            claimed: set[int] = set()
             for request, check in zip(batch, checks, strict=True):
                 refusal = _answer_without_writing(request, check, rooms.get(request.room_id))
+                if refusal is None and request.attachments:
+                    refusal = attachments.refuse_attachments(
+                        sender_id=request.actor.user_id,
+                        room_id=request.room_id,
+                        ids=request.attachments,
+                        found=found,
+                        used=claimed,
+                    )
                 if refusal is not None:
                     outcomes.append(refusal)
                     continue
+                claimed.update(request.attachments)
                 seq = last_seqs.get(request.room_id, rooms[request.room_id].last_seq) + 1
                 last_seqs[request.room_id] = seq
                 accepted.append((request, seq))
@@ -209,7 +236,7 @@ class SendBatcher:
                 conn, [(r.room_id, r.actor.user_id, r.body) for r, _ in accepted]
             )
             to_write = [
-                (request, _message_event(request, seq, now, user_ids))
+                (request, _message_event(request, seq, now, user_ids, found))
                 for (request, seq), user_ids in zip(accepted, mentioned, strict=True)
             ]
             if to_write:
@@ -232,6 +259,11 @@ class SendBatcher:
                 )
                 if inserted != len(to_write):
                     raise _Raced
+                if claimed:
+                    pairs = [(i, e.seq) for r, e in to_write for i in r.attachments]
+                    await attachment_store.attach(
+                        conn=conn, ids=[i for i, _ in pairs], seqs=[s for _, s in pairs]
+                    )
         return outcomes, [event for _, event in to_write]
 
 
@@ -258,7 +290,7 @@ def _answer_without_writing(
 
 
 def _message_event(
-    request: _Send, seq: int, now: datetime, mentioned: list[int]
+    request: _Send, seq: int, now: datetime, mentioned: list[int], found: dict[int, Any]
 ) -> events.Event:
     snapshot = {
         "room_id": request.room_id,
@@ -275,6 +307,11 @@ def _message_event(
         "tip": None,
         "reactions": [],
         "mentions": mentioned,
+        # As storage.attachments' ATTACHMENTS_SNAPSHOT shows them: in id order.
+        "attachments": [
+            {k: found[i][k] for k in ("id", "filename", "content_type", "size")}
+            for i in sorted(request.attachments)
+        ],
     }
     return events.build(
         room_id=request.room_id, seq=seq, type="message", body={"message": snapshot}

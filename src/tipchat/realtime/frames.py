@@ -50,6 +50,8 @@ class Send(_Frame):
     client_msg_id: str
     body: str
     reply_to: MessageSeq | None = None
+    # Completed uploads (POST /api/rooms/{id}/attachments); the body may then be "".
+    attachments: list[RoomId] = Field(default=[], max_length=10)
 
 
 class Typing(_Frame):

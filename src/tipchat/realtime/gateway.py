@@ -345,6 +345,7 @@ class Gateway:
                     client_msg_id=frame.client_msg_id,
                     body=frame.body,
                     reply_to=frame.reply_to,
+                    attachments=tuple(frame.attachments),
                 )
                 conn.send({**ack.frame(), "id": frame.id})
             case frames.Subscribe():

@@ -6,6 +6,7 @@ from datetime import datetime
 
 import asyncpg
 
+from tipchat.storage.attachments import ATTACHMENTS_SNAPSHOT
 from tipchat.storage.reactions import REACTIONS_SNAPSHOT
 from tipchat.storage.tips import TIP_SNAPSHOT
 
@@ -17,7 +18,8 @@ MESSAGE_COLUMNS = (
     f" {REACTIONS_SNAPSHOT} AS reactions,"
     # The members the message mentions (storage.mentions), in id order.
     " ARRAY(SELECT x.user_id FROM mentions x WHERE x.room_id = m.room_id AND x.seq = m.seq"
-    " ORDER BY x.user_id) AS mentions"
+    " ORDER BY x.user_id) AS mentions,"
+    f" {ATTACHMENTS_SNAPSHOT} AS attachments"
 )
 _FROM = "FROM messages m JOIN users u ON u.id = m.sender_id"
 

@@ -181,6 +181,7 @@ def _message(actor: Actor, tip: asyncpg.Record, body: str, now: Any) -> dict[str
         "tip": tip["snapshot"],
         "reactions": [],
         "mentions": [],
+        "attachments": [],
     }
 
 

@@ -269,6 +269,66 @@ export interface paths {
         patch: operations["rename_room_api_rooms__room_id__patch"];
         trace?: never;
     };
+    "/api/rooms/{room_id}/attachments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create Upload
+         * @description An upload slot: PUT the file's bytes to upload_url with headers, then call complete.
+         */
+        post: operations["create_upload_api_rooms__room_id__attachments_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/rooms/{room_id}/attachments/{attachment_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download Url
+         * @description A short-lived URL to GET the file (members only).
+         */
+        get: operations["download_url_api_rooms__room_id__attachments__attachment_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/rooms/{room_id}/attachments/{attachment_id}/complete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Complete Upload
+         * @description Check the uploaded bytes (size, and the type's signature); ready, or an error.
+         */
+        post: operations["complete_upload_api_rooms__room_id__attachments__attachment_id__complete_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/rooms/{room_id}/join": {
         parameters: {
             query?: never;
@@ -713,6 +773,73 @@ export interface components {
             /** To */
             to: string;
         };
+        /** AttachmentCreate */
+        AttachmentCreate: {
+            /** Content Type */
+            content_type: string;
+            /** Filename */
+            filename: string;
+            /** Size */
+            size: number;
+        };
+        /** AttachmentDownload */
+        AttachmentDownload: {
+            /** Expires At */
+            expires_at: number;
+            /** Url */
+            url: string;
+        };
+        /** AttachmentPublic */
+        AttachmentPublic: {
+            /** Content Type */
+            content_type: string;
+            /** Filename */
+            filename: string;
+            /** Id */
+            id: number;
+            /** Room Id */
+            room_id: number;
+            /** Size */
+            size: number;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "pending" | "ready" | "rejected" | "deleted";
+        };
+        /**
+         * AttachmentRef
+         * @description An attachment as a message shows it; GET .../attachments/{id} gives a download URL.
+         */
+        AttachmentRef: {
+            /** Content Type */
+            content_type: string;
+            /** Filename */
+            filename: string;
+            /** Id */
+            id: number;
+            /** Size */
+            size: number;
+        };
+        /** AttachmentUpload */
+        AttachmentUpload: {
+            attachment: components["schemas"]["AttachmentPublic"];
+            /** Expires At */
+            expires_at: number;
+            /** Headers */
+            headers: {
+                [key: string]: string;
+            };
+            /** Id */
+            id: number;
+            /**
+             * Method
+             * @constant
+             */
+            method: "PUT";
+            /** Upload Url */
+            upload_url: string;
+        };
         /** BlockedUserPublic */
         BlockedUserPublic: {
             /**
@@ -883,6 +1010,11 @@ export interface components {
         };
         /** MessageCreate */
         MessageCreate: {
+            /**
+             * Attachments
+             * @default []
+             */
+            attachments: number[];
             /** Body */
             body: string;
             /** Client Msg Id */
@@ -892,6 +1024,11 @@ export interface components {
         };
         /** MessagePublic */
         MessagePublic: {
+            /**
+             * Attachments
+             * @default []
+             */
+            attachments: components["schemas"]["AttachmentRef"][];
             /** Body */
             body: string | null;
             /** Client Msg Id */
@@ -1769,6 +1906,112 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RoomPublic"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    create_upload_api_rooms__room_id__attachments_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                room_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AttachmentCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AttachmentUpload"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    download_url_api_rooms__room_id__attachments__attachment_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                room_id: number;
+                attachment_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AttachmentDownload"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    complete_upload_api_rooms__room_id__attachments__attachment_id__complete_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                room_id: number;
+                attachment_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AttachmentPublic"];
                 };
             };
             /** @description Validation Error */

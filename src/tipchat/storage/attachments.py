@@ -1,0 +1,85 @@
+"""Attachments: the rows that say what was uploaded where, for which room and message."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import asyncpg
+
+ATTACHMENT_COLUMNS = (
+    "a.id, a.room_id, a.uploader_id, a.object_key, a.filename, a.content_type, a.size,"
+    " a.status, a.seq, a.created_at"
+)
+# The attachments of message m as clients see them, for MESSAGE_COLUMNS (storage.messages).
+ATTACHMENTS_SNAPSHOT = (
+    "(SELECT coalesce(jsonb_agg(jsonb_build_object('id', a.id, 'filename', a.filename,"
+    " 'content_type', a.content_type, 'size', a.size) ORDER BY a.id), '[]'::jsonb)"
+    " FROM attachments a WHERE a.room_id = m.room_id AND a.seq = m.seq AND a.status = 'ready')"
+)
+
+
+async def insert_attachment(
+    *,
+    conn: asyncpg.Connection,
+    room_id: int,
+    uploader_id: int,
+    object_key: str,
+    filename: str,
+    content_type: str,
+    size: int,
+) -> asyncpg.Record:
+    row: asyncpg.Record = await conn.fetchrow(
+        "INSERT INTO attachments AS a"
+        " (room_id, uploader_id, object_key, filename, content_type, size)"
+        f" VALUES ($1, $2, $3, $4, $5, $6) RETURNING {ATTACHMENT_COLUMNS}",
+        room_id,
+        uploader_id,
+        object_key,
+        filename,
+        content_type,
+        size,
+    )
+    return row
+
+
+async def get_attachment(
+    *, conn: asyncpg.Connection, room_id: int, attachment_id: int
+) -> asyncpg.Record | None:
+    row: asyncpg.Record | None = await conn.fetchrow(
+        f"SELECT {ATTACHMENT_COLUMNS}, m.deleted_at AS message_deleted_at FROM attachments a"
+        " LEFT JOIN messages m ON m.room_id = a.room_id AND m.seq = a.seq"
+        " WHERE a.room_id = $1 AND a.id = $2",
+        room_id,
+        attachment_id,
+    )
+    return row
+
+
+async def set_status(*, conn: asyncpg.Connection, attachment_id: int, status: str) -> None:
+    await conn.execute("UPDATE attachments SET status = $2 WHERE id = $1", attachment_id, status)
+
+
+async def get_many(*, conn: asyncpg.Connection, ids: Sequence[int]) -> dict[int, asyncpg.Record]:
+    """The attachments with these ids (for a batch of sends), locked until commit."""
+    rows = await conn.fetch(
+        f"SELECT {ATTACHMENT_COLUMNS} FROM attachments a WHERE a.id = ANY($1::bigint[])"
+        " ORDER BY a.id FOR UPDATE",
+        list(ids),
+    )
+    return {row["id"]: row for row in rows}
+
+
+async def attach(*, conn: asyncpg.Connection, ids: Sequence[int], seqs: Sequence[int]) -> None:
+    """Attachment ids[i] now belongs to message seqs[i] (of its own room)."""
+    await conn.execute(
+        "UPDATE attachments a SET seq = x.seq"
+        " FROM unnest($1::bigint[], $2::bigint[]) AS x(id, seq) WHERE a.id = x.id",
+        ids,
+        seqs,
+    )
+
+
+async def mark_deleted_for_message(*, conn: asyncpg.Connection, room_id: int, seq: int) -> None:
+    await conn.execute(
+        "UPDATE attachments SET status = 'deleted' WHERE room_id = $1 AND seq = $2", room_id, seq
+    )

@@ -1,0 +1,186 @@
+"""Object storage for attachments, behind one narrow interface with two implementations:
+
+LocalObjectStore  files under a directory; the app itself serves the upload (PUT) and the
+                  download (GET) at /api/media/<key>, with HMAC-signed, short-lived URLs of
+                  the same shape as presigned S3 URLs (single node, the default)
+S3ObjectStore     a bucket of S3 or any S3-compatible endpoint; boto3 presigned PUT/GET, so
+                  files go straight between the browser and the bucket (cluster)
+
+Either way a client uploads with one PUT to `upload_url` carrying `headers`, and downloads
+with one GET of a URL that expires.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+from urllib.parse import quote, urlencode
+
+MEDIA_PREFIX = "/api/media/"
+
+
+@dataclass(frozen=True)
+class Presigned:
+    url: str
+    headers: dict[str, str]  # to send with the request (PUT: the content type)
+    expires_at: float  # Unix seconds
+
+
+class ObjectStore(Protocol):
+    async def presign_put(
+        self, *, key: str, content_type: str, size: int, ttl_s: int
+    ) -> Presigned: ...
+
+    async def presign_get(
+        self, *, key: str, filename: str, content_type: str, inline: bool, ttl_s: int
+    ) -> Presigned: ...
+
+    async def size(self, *, key: str) -> int | None:
+        """The stored object's size, None if nothing was uploaded."""
+        ...
+
+    async def head(self, *, key: str, n: int) -> bytes:
+        """The object's first n bytes (fewer if it is shorter)."""
+        ...
+
+    async def delete(self, *, key: str) -> None: ...
+
+
+def content_disposition(filename: str, inline: bool) -> str:
+    """RFC 6266 with an RFC 5987 UTF-8 name, and an ASCII fallback for old clients."""
+    fallback = "".join(
+        c if c.isascii() and c.isprintable() and c not in '"\\' else "_" for c in filename
+    )
+    kind = "inline" if inline else "attachment"
+    return f"{kind}; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
+
+
+class LocalObjectStore:
+    def __init__(self, root: Path, secret: bytes) -> None:
+        self.root = root
+        self._key = hashlib.sha256(b"tipchat attachments\0" + secret).digest()
+
+    def path_of(self, key: str) -> Path:
+        # Keys are made by the server (rooms/<id>/<random hex>); refuse anything else.
+        if ".." in key.split("/") or key.startswith("/") or not key.replace("/", "").isalnum():
+            raise ValueError("bad object key")
+        return self.root / key
+
+    def _sign(self, fields: dict[str, str]) -> str:
+        message = "\n".join(f"{k}={fields[k]}" for k in sorted(fields)).encode()
+        return hmac.new(self._key, message, hashlib.sha256).hexdigest()
+
+    def _url(self, key: str, fields: dict[str, str]) -> str:
+        signed = {**fields, "key": key}
+        query = urlencode({**fields, "sig": self._sign(signed)})
+        return f"{MEDIA_PREFIX}{key}?{query}"
+
+    def verify(self, key: str, params: dict[str, str]) -> dict[str, str] | None:
+        """The signed fields of a media URL when its signature holds and it has not expired."""
+        fields = {k: v for k, v in params.items() if k != "sig"}
+        expected = self._sign({**fields, "key": key})
+        if not hmac.compare_digest(expected, params.get("sig", "")):
+            return None
+        if not fields.get("exp", "").isdigit() or int(fields["exp"]) < time.time():
+            return None
+        return fields
+
+    async def presign_put(self, *, key: str, content_type: str, size: int, ttl_s: int) -> Presigned:
+        exp = int(time.time()) + ttl_s
+        url = self._url(key, {"op": "put", "exp": str(exp), "ct": content_type, "size": str(size)})
+        return Presigned(url, {"Content-Type": content_type}, exp)
+
+    async def presign_get(
+        self, *, key: str, filename: str, content_type: str, inline: bool, ttl_s: int
+    ) -> Presigned:
+        exp = int(time.time()) + ttl_s
+        fields = {"op": "get", "exp": str(exp), "ct": content_type, "name": filename}
+        fields["disp"] = "inline" if inline else "attachment"
+        return Presigned(self._url(key, fields), {}, exp)
+
+    async def size(self, *, key: str) -> int | None:
+        try:
+            return (await asyncio.to_thread(os.stat, self.path_of(key))).st_size
+        except FileNotFoundError:
+            return None
+
+    async def head(self, *, key: str, n: int) -> bytes:
+        def read() -> bytes:
+            with self.path_of(key).open("rb") as f:
+                return f.read(n)
+
+        return await asyncio.to_thread(read)
+
+    async def delete(self, *, key: str) -> None:
+        await asyncio.to_thread(self.path_of(key).unlink, missing_ok=True)
+
+
+class S3ObjectStore:
+    """boto3 is synchronous: each call runs in a thread. Credentials come from boto3's usual
+    chain (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, a profile, or the task's IAM role)."""
+
+    def __init__(self, *, bucket: str, endpoint_url: str | None, region: str) -> None:
+        import boto3
+        from botocore.config import Config
+
+        self.bucket = bucket
+        # Path-style addressing for custom endpoints (MinIO, moto, ...), which rarely have
+        # a DNS name per bucket; AWS itself picks what suits it.
+        style = "path" if endpoint_url else "auto"
+        self._client: Any = boto3.client(
+            "s3",
+            endpoint_url=endpoint_url,
+            region_name=region,
+            config=Config(signature_version="s3v4", s3={"addressing_style": style}),
+        )
+
+    async def presign_put(self, *, key: str, content_type: str, size: int, ttl_s: int) -> Presigned:
+        url = await asyncio.to_thread(
+            self._client.generate_presigned_url,
+            "put_object",
+            Params={"Bucket": self.bucket, "Key": key, "ContentType": content_type},
+            ExpiresIn=ttl_s,
+        )
+        return Presigned(url, {"Content-Type": content_type}, int(time.time()) + ttl_s)
+
+    async def presign_get(
+        self, *, key: str, filename: str, content_type: str, inline: bool, ttl_s: int
+    ) -> Presigned:
+        params = {
+            "Bucket": self.bucket,
+            "Key": key,
+            "ResponseContentType": content_type,
+            "ResponseContentDisposition": content_disposition(filename, inline),
+        }
+        url = await asyncio.to_thread(
+            self._client.generate_presigned_url, "get_object", Params=params, ExpiresIn=ttl_s
+        )
+        return Presigned(url, {}, int(time.time()) + ttl_s)
+
+    async def size(self, *, key: str) -> int | None:
+        from botocore.exceptions import ClientError
+
+        try:
+            head = await asyncio.to_thread(self._client.head_object, Bucket=self.bucket, Key=key)
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+                return None
+            raise
+        return int(head["ContentLength"])
+
+    async def head(self, *, key: str, n: int) -> bytes:
+        def read() -> bytes:
+            got = self._client.get_object(Bucket=self.bucket, Key=key, Range=f"bytes=0-{n - 1}")
+            body: bytes = got["Body"].read()
+            return body
+
+        return await asyncio.to_thread(read)
+
+    async def delete(self, *, key: str) -> None:
+        await asyncio.to_thread(self._client.delete_object, Bucket=self.bucket, Key=key)
