@@ -6,11 +6,14 @@ import { AuthScreen } from "./features/auth";
 import { ChatView } from "./features/chat";
 import { RoomTips, tipSlots, WalletButton } from "./features/tips";
 import { BrowseRooms, NewMessage, NewRoomForm, RoomHeader, RoomsSidebar } from "./features/rooms";
+import { MentionsPanel, RoomSocial, SearchPanel, socialSlots } from "./features/social";
+import { mergeSlots } from "./lib/messageSlots";
+import { usePresenceReporter } from "./lib/presence";
 import { useRoomSync } from "./lib/roomSync";
 import { useRooms } from "./lib/rooms";
 import { navigate, useRoute, type Route } from "./lib/route";
 import { session, useMe, useSession } from "./lib/session";
-import { SocketContext } from "./lib/socketHooks";
+import { SocketContext, useSocket } from "./lib/socketHooks";
 import { useChatSocket } from "./lib/useChatSocket";
 import { MessageSlotsContext } from "./lib/messageSlots";
 import { WalletProvider } from "./lib/wallet";
@@ -36,13 +39,16 @@ export function App() {
   return <SignedIn />;
 }
 
+/** Tips and social features both add to chat messages. */
+const slots = mergeSlots(tipSlots, socialSlots);
+
 function SignedIn() {
   const socket = useChatSocket(session.getToken);
   if (!socket) return null;
   return (
     <SocketContext value={socket}>
       <WalletProvider>
-        <MessageSlotsContext value={tipSlots}>
+        <MessageSlotsContext value={slots}>
           <Shell />
         </MessageSlotsContext>
       </WalletProvider>
@@ -58,15 +64,46 @@ async function signOut() {
 /** Shows the total unread count in the tab title, so it is visible from other tabs. */
 function useUnreadTitle() {
   const rooms = useRooms().data;
-  const unread = rooms?.reduce((sum, room) => sum + room.unread_count, 0) ?? 0;
+  // Muted rooms count only their mentions.
+  const unread =
+    rooms?.reduce((sum, room) => sum + (room.muted ? room.unread_mentions : room.unread_count), 0) ?? 0;
   useEffect(() => {
     document.title = unread > 0 ? `(${unread}) tipchat` : "tipchat";
   }, [unread]);
 }
 
+/** Sidebar entries of the social feature: my mentions (with a count) and search. */
+function SocialLinks({ route }: { route: Route }) {
+  const mentions = useRooms().data?.reduce((sum, room) => sum + room.unread_mentions, 0) ?? 0;
+  return (
+    <div className="room-actions social-links">
+      <button
+        type="button"
+        aria-current={route.name === "mentions" ? "page" : undefined}
+        onClick={() => navigate({ name: "mentions" })}
+      >
+        Mentions
+        {mentions > 0 && (
+          <span className="badge badge--mention" aria-label={`${mentions} unread`}>
+            @{mentions > 99 ? "99+" : mentions}
+          </span>
+        )}
+      </button>
+      <button
+        type="button"
+        aria-current={route.name === "search" ? "page" : undefined}
+        onClick={() => navigate({ name: "search" })}
+      >
+        Search
+      </button>
+    </div>
+  );
+}
+
 function Shell() {
   useRoomSync();
   useUnreadTitle();
+  usePresenceReporter(useSocket());
   const route = useRoute();
   const me = useMe();
   // On a phone only one pane fits: the room list at home, the chosen pane otherwise.
@@ -88,6 +125,7 @@ function Shell() {
               Sign out
             </button>
           </header>
+          <SocialLinks route={route} />
           <RoomsSidebar route={route} />
         </aside>
         <main className="main-pane">
@@ -131,6 +169,18 @@ function MainPane({ route }: { route: Route }) {
           <NewMessage />
         </PanelFrame>
       );
+    case "mentions":
+      return (
+        <PanelFrame>
+          <MentionsPanel />
+        </PanelFrame>
+      );
+    case "search":
+      return (
+        <PanelFrame>
+          <SearchPanel key={route.roomId ?? "all"} roomId={route.roomId} />
+        </PanelFrame>
+      );
     default:
       return <p className="muted main-pane__empty">Choose a room, or start a conversation.</p>;
   }
@@ -150,6 +200,7 @@ function RoomScreen({ roomId }: { roomId: number }) {
   return (
     <div className="room">
       <RoomHeader room={room} />
+      <RoomSocial room={room} />
       <RoomTips room={room} />
       <ChatView key={room.id} room={room} />
     </div>

@@ -1,9 +1,10 @@
 /**
  * Places in a chat message where another feature may add its part, without the chat
  * feature importing it (features do not import each other): the app fills these in.
- * Today: tips (a tip card for `kind: "tip"` messages, a "Tip" action on others' messages).
+ * Today: tips (a tip card for `kind: "tip"` messages, a "Tip" action on others' messages),
+ * social (the reaction bar).
  */
-import { createContext, useContext, type ReactNode } from "react";
+import { createContext, createElement, Fragment, useContext, type ReactNode } from "react";
 
 import type { Message } from "./api/client";
 
@@ -12,6 +13,22 @@ export interface MessageSlots {
   tipCard?: (message: Message) => ReactNode;
   /** Extra buttons in a message's action row. */
   messageActions?: (message: Message, mine: boolean) => ReactNode;
+  /** Under a (not deleted) message's body: its reactions. */
+  reactions?: (message: Message) => ReactNode;
+}
+
+/** Several features' slots in one: a slot both fill shows both parts, in order. */
+export function mergeSlots(...all: MessageSlots[]): MessageSlots {
+  const merged: MessageSlots = {};
+  for (const key of ["tipCard", "messageActions", "reactions"] as const) {
+    const fills = all.map((slots) => slots[key]).filter((fill) => fill !== undefined);
+    if (fills.length === 1) merged[key] = fills[0] as never;
+    else if (fills.length > 1) {
+      merged[key] = ((message: Message, mine: boolean) =>
+        fills.map((fill, i) => createElement(Fragment, { key: i }, (fill as (m: Message, x: boolean) => ReactNode)(message, mine)))) as never;
+    }
+  }
+  return merged;
 }
 
 export const MessageSlotsContext = createContext<MessageSlots>({});

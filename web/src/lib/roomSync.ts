@@ -6,28 +6,47 @@
 import { useQueryClient, type QueryClient } from "@tanstack/react-query";
 import { useEffect } from "react";
 
-import type { Room } from "./api/client";
+import type { Message, Room } from "./api/client";
+import { blockedIdsIn } from "./blocks";
+import { mentionsKey } from "./mentions";
 import { applyMessage, applyTipUpdate, findMessage, messagesKey } from "./messages";
+import { applyPresence } from "./presence";
 import { dropRoom, membersKey, roomsKey, updateRoom, useRooms } from "./rooms";
 import { useMe } from "./session";
 import { roomTipsKey } from "./tips";
 import { useSocket, useSocketNotices } from "./socketHooks";
 import type { ChatSocketApi, RoomEvent, SocketNotice } from "./socket/types";
 
-/** The rooms-list side of an event. Guarded by last_seq so a replayed event counts once. */
-function roomAfterEvent(room: Room, event: RoomEvent, meId: number): Room {
+/**
+ * The rooms-list side of an event. Guarded by last_seq so a replayed event counts once.
+ * `blocked`: users I block, whose mentions the server leaves out of unread_mentions.
+ * `before`: the cached copy of the message a message_updated changes, if loaded.
+ */
+export function roomAfterEvent(
+  room: Room,
+  event: RoomEvent,
+  meId: number,
+  blocked: ReadonlySet<number> = new Set(),
+  before?: Pick<Message, "mentions">,
+): Room {
   if (event.seq <= room.last_seq) return room;
   const next: Room = { ...room, last_seq: event.seq };
   switch (event.type) {
     case "message":
       next.last_event_at = event.message.created_at;
       if (event.message.sender_id !== meId && !event.message.deleted) next.unread_count += 1;
+      if (event.message.mentions.includes(meId) && !blocked.has(event.message.sender_id)) next.unread_mentions += 1;
       break;
     case "message_updated": {
       // The server does not count deleted messages as unread.
       const m = event.message;
       const wasUnread = m.sender_id !== meId && m.seq > room.last_read_seq;
       if (m.deleted && wasUnread && next.unread_count > 0) next.unread_count -= 1;
+      // Deleted or edited away: an unread mention of me no longer counts.
+      const mentionedBefore = before?.mentions.includes(meId) ?? false;
+      if (wasUnread && mentionedBefore && !m.mentions.includes(meId) && !blocked.has(m.sender_id)) {
+        next.unread_mentions = Math.max(0, next.unread_mentions - 1);
+      }
       break;
     }
     case "member":
@@ -49,7 +68,16 @@ export function applyRoomEvent(queryClient: QueryClient, socket: ChatSocketApi, 
     queryClient.removeQueries({ queryKey: messagesKey(event.room_id) });
     return;
   }
-  updateRoom(queryClient, event.room_id, (room) => roomAfterEvent(room, event, meId));
+  const blocked = blockedIdsIn(queryClient);
+  const before = event.type === "message_updated" ? findMessage(queryClient, event.room_id, event.message.seq) : undefined;
+  updateRoom(queryClient, event.room_id, (room) => roomAfterEvent(room, event, meId, blocked, before));
+  // A new mention of me (or one edited or deleted away) changes my mentions list.
+  if (
+    (event.type === "message" || event.type === "message_updated") &&
+    (event.message.mentions.includes(meId) || before?.mentions.includes(meId))
+  ) {
+    void queryClient.invalidateQueries({ queryKey: mentionsKey });
+  }
   if (event.type === "message") applyMessage(queryClient, event.message, { insert: true });
   if (event.type === "message_updated") applyMessage(queryClient, event.message, { insert: false });
   if (event.type === "member") void queryClient.invalidateQueries({ queryKey: membersKey(event.room_id) });
@@ -111,11 +139,12 @@ export function handleNotice(
       const frame = notice.frame;
       if (frame.type === "read" && frame.user_id === meId) {
         updateRoom(queryClient, frame.room_id, (room) =>
-          frame.seq >= room.last_seq && room.unread_count > 0
-            ? { ...room, unread_count: 0, last_read_seq: frame.seq }
+          frame.seq >= room.last_seq && (room.unread_count > 0 || room.unread_mentions > 0)
+            ? { ...room, unread_count: 0, unread_mentions: 0, last_read_seq: frame.seq }
             : room,
         );
       }
+      if (frame.type === "presence") applyPresence(queryClient, frame);
       break;
     }
     case "error":

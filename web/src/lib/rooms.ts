@@ -43,9 +43,10 @@ export function useRoom(roomId: number): Room | undefined {
   return useRooms().data?.find((room) => room.id === roomId);
 }
 
-export function useMembers(roomId: number) {
+export function useMembers(roomId: number, enabled = true) {
   return useQuery({
     queryKey: membersKey(roomId),
+    enabled,
     queryFn: async (): Promise<Member[]> =>
       (await unwrap(api.GET("/api/rooms/{room_id}/members", { params: { path: { room_id: roomId } } })))
         .members,

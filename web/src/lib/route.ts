@@ -9,7 +9,10 @@ export type Route =
   | { name: "room"; roomId: number }
   | { name: "newRoom" }
   | { name: "browse" }
-  | { name: "newMessage" };
+  | { name: "newMessage" }
+  | { name: "mentions" }
+  /** Search all my rooms, or only `roomId`. */
+  | { name: "search"; roomId?: number };
 
 export function parseRoute(hash: string): Route {
   const path = hash.replace(/^#/, "");
@@ -18,6 +21,10 @@ export function parseRoute(hash: string): Route {
   if (path === "/new-room") return { name: "newRoom" };
   if (path === "/browse") return { name: "browse" };
   if (path === "/new-message") return { name: "newMessage" };
+  if (path === "/mentions") return { name: "mentions" };
+  if (path === "/search") return { name: "search" };
+  const search = /^\/search\/rooms\/(\d+)$/.exec(path);
+  if (search) return { name: "search", roomId: Number(search[1]) };
   return { name: "home" };
 }
 
@@ -31,6 +38,10 @@ export function routeHref(route: Route): string {
       return "#/browse";
     case "newMessage":
       return "#/new-message";
+    case "mentions":
+      return "#/mentions";
+    case "search":
+      return route.roomId === undefined ? "#/search" : `#/search/rooms/${route.roomId}`;
     default:
       return "#/";
   }

@@ -5,6 +5,7 @@ import type { Message } from "../../lib/api/client";
 import { errorText, longTime, shortTime } from "../../lib/format";
 import { useMessageSlots } from "../../lib/messageSlots";
 import { useMessageActions } from "../../lib/messages";
+import { MessageBody } from "./MessageBody";
 import { ReplyQuote } from "./ReplyQuote";
 
 function EditForm({ initial, onSave, onCancel }: { initial: string; onSave: (body: string) => Promise<void>; onCancel: () => void }) {
@@ -75,9 +76,33 @@ interface MessageItemProps {
   /** Admins and owners may delete anyone's messages. */
   canModerate: boolean;
   onReply: (message: Message) => void;
+  /** The sender is someone I block: collapsed until I choose to see it. */
+  blocked?: boolean;
+  /** My user id (marks mentions of me). */
+  meId?: number;
 }
 
-export function MessageItem({ message, repliedTo, mine, canModerate, onReply }: MessageItemProps) {
+/** A message of a user I block: the server delivers it to everyone; hiding it is ours. */
+function BlockedMessage({ message, onShow }: { message: Message; onShow: () => void }) {
+  return (
+    <article className="message message--blocked" data-seq={message.seq}>
+      <p className="message__body message__body--blocked">
+        Message from a blocked user{" "}
+        <button type="button" className="link" onClick={onShow}>
+          Show
+        </button>
+      </p>
+    </article>
+  );
+}
+
+export function MessageItem(props: MessageItemProps) {
+  const [revealed, setRevealed] = useState(false);
+  if (props.blocked && !revealed) return <BlockedMessage message={props.message} onShow={() => setRevealed(true)} />;
+  return <ShownMessage {...props} />;
+}
+
+function ShownMessage({ message, repliedTo, mine, canModerate, onReply, meId = -1 }: MessageItemProps) {
   const actions = useMessageActions(message.room_id);
   const slots = useMessageSlots();
   const [editing, setEditing] = useState(false);
@@ -130,10 +155,9 @@ export function MessageItem({ message, repliedTo, mine, canModerate, onReply }: 
       ) : message.kind === "tip" && message.tip && slots.tipCard ? (
         slots.tipCard(message)
       ) : (
-        <p className="message__body" data-body>
-          {message.body}
-        </p>
+        <MessageBody message={message} meId={meId} />
       )}
+      {!deleted && slots.reactions?.(message)}
       <FormError message={error} />
       {!deleted && !editing && (
         <div className="message__actions">

@@ -2,6 +2,7 @@ import { useLayoutEffect, useMemo, useRef, useState } from "react";
 
 import { FormError } from "../../components/FormError";
 import type { Message } from "../../lib/api/client";
+import { useBlockedIds } from "../../lib/blocks";
 import { errorText } from "../../lib/format";
 import type { PendingSend } from "../../lib/socket/types";
 import { MessageItem } from "./MessageItem";
@@ -39,6 +40,7 @@ export function MessageList(props: MessageListProps) {
   const anchor = useRef<{ seq: number; top: number } | null>(null);
   const [loadingOlder, setLoadingOlder] = useState(false);
   const [olderError, setOlderError] = useState<string | null>(null);
+  const blocked = useBlockedIds();
 
   const bySeq = useMemo(() => new Map(messages.map((m) => [m.seq, m])), [messages]);
   // A message whose event came before its ack is already in the list.
@@ -125,6 +127,8 @@ export function MessageList(props: MessageListProps) {
           mine={message.sender_id === me.id}
           canModerate={canModerate}
           onReply={onReply}
+          blocked={blocked.has(message.sender_id)}
+          meId={me.id}
         />
       ))}
       {unsent.map((send) => (

@@ -1,7 +1,32 @@
+import { useEffect, useState } from "react";
+
 import type { Message } from "../../lib/api/client";
 import { useSocket } from "../../lib/socketHooks";
 import type { PendingSend } from "../../lib/socket/types";
 import { ReplyQuote } from "./ReplyQuote";
+
+/** Whole seconds until `at` (epoch ms), ticking once a second. */
+function useSecondsUntil(at: number | undefined): number {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    if (at === undefined) return;
+    setNow(Date.now());
+    const timer = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(timer);
+  }, [at]);
+  return at === undefined ? 0 : Math.max(0, Math.ceil((at - now) / 1000));
+}
+
+/** The send limit refused this message; the socket sends it again by itself at `retryAt`. */
+function RateLimited({ retryAt }: { retryAt: number }) {
+  const seconds = useSecondsUntil(retryAt);
+  return (
+    <p className="message__notice" aria-live="polite">
+      You are sending too fast.{" "}
+      {seconds > 0 ? `Sending again in ${seconds} s…` : "Sending again…"}
+    </p>
+  );
+}
 
 /** My message before the server has it: shown at once, then replaced by the real one. */
 export function PendingItem({ send, sender, repliedTo }: { send: PendingSend; sender: string; repliedTo: Message | undefined }) {
@@ -17,6 +42,7 @@ export function PendingItem({ send, sender, repliedTo }: { send: PendingSend; se
       <p className="message__body" data-body>
         {send.body}
       </p>
+      {!failed && send.retryAt !== undefined && <RateLimited retryAt={send.retryAt} />}
       {failed && (
         <>
           {send.error && <p className="form-error">{send.error.message}</p>}

@@ -1,53 +1,46 @@
 import { useEffect, useState } from "react";
 
+import { useBlockedIds } from "../../lib/blocks";
 import { useSocketNotices } from "../../lib/socketHooks";
+import {
+  describeTyping,
+  nextTypingExpiry,
+  noTypists,
+  typingDone,
+  typingExpire,
+  typingNames,
+  typingSeen,
+  type Typists,
+} from "../../lib/typing";
 
-/** A typing notice means "typing now"; the sender repeats it every 2 s while typing. */
-const SHOW_FOR_MS = 4000;
-
-type Typists = ReadonlyMap<number, { name: string; until: number }>;
-
+/** Who is typing in this room now (lib/typing.ts has the rules), leaving out people I block. */
 function useTypists(roomId: number, meId: number): string[] {
-  const [typists, setTypists] = useState<Typists>(new Map());
+  const [typists, setTypists] = useState<Typists>(noTypists);
+  const blocked = useBlockedIds();
 
   useSocketNotices((notice) => {
     if (notice.kind === "ephemeral" && notice.frame.type === "typing") {
       const { room_id, user_id, username } = notice.frame;
       if (room_id !== roomId || user_id === meId) return;
-      setTypists((prev) => new Map(prev).set(user_id, { name: username, until: Date.now() + SHOW_FOR_MS }));
+      setTypists((prev) => typingSeen(prev, user_id, username, Date.now()));
     } else if (notice.kind === "event" && notice.event.type === "message" && notice.event.room_id === roomId) {
-      // Their message arrived: they are done typing it.
       const sender = notice.event.message.sender_id;
-      setTypists((prev) => {
-        if (!prev.has(sender)) return prev;
-        const next = new Map(prev);
-        next.delete(sender);
-        return next;
-      });
+      setTypists((prev) => typingDone(prev, sender));
     }
   });
 
   useEffect(() => {
-    if (typists.size === 0) return;
-    const timer = setTimeout(() => {
-      const now = Date.now();
-      setTypists((prev) => new Map([...prev].filter(([, t]) => t.until > now)));
-    }, 1000);
+    const wait = nextTypingExpiry(typists, Date.now());
+    if (wait === null) return;
+    const timer = setTimeout(() => setTypists((prev) => typingExpire(prev, Date.now())), wait + 50);
     return () => clearTimeout(timer);
   }, [typists]);
 
-  return [...typists.values()].map((t) => t.name);
-}
-
-function describe(names: string[]): string {
-  if (names.length === 0) return "";
-  if (names.length === 1) return `${names[0]} is typing…`;
-  if (names.length === 2) return `${names[0]} and ${names[1]} are typing…`;
-  return "Several people are typing…";
+  return typingNames(typists, blocked);
 }
 
 export function TypingIndicator({ roomId, meId }: { roomId: number; meId: number }) {
-  const text = describe(useTypists(roomId, meId));
+  const text = describeTyping(useTypists(roomId, meId));
   // Not a live region: announcing every pause in someone's typing would be noise.
   return <p className="typing">{text}</p>;
 }

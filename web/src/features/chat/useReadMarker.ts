@@ -29,7 +29,9 @@ export function useWindowFocus(): boolean {
 export function useReadMarker(room: Room, seen: boolean): void {
   const socket = useSocket();
   const queryClient = useQueryClient();
-  const { id, last_seq: lastSeq, unread_count: unread } = room;
+  const { id, last_seq: lastSeq } = room;
+  // Unread mentions are unread messages too; both badges clear together.
+  const unread = room.unread_count + room.unread_mentions;
 
   useEffect(() => {
     if (!seen || unread === 0) return;
@@ -38,6 +40,7 @@ export function useReadMarker(room: Room, seen: boolean): void {
     updateRoom(queryClient, id, (r) => ({
       ...r,
       unread_count: 0,
+      unread_mentions: 0,
       last_read_seq: Math.max(r.last_read_seq, lastSeq),
     }));
   }, [seen, unread, id, lastSeq, socket, queryClient]);

@@ -1,5 +1,8 @@
+import { PresenceDot } from "../../components/PresenceDot";
 import type { Room } from "../../lib/api/client";
 import { longTime, shortTime } from "../../lib/format";
+import { useDmPeer } from "../../lib/presence";
+import { useMe } from "../../lib/session";
 import { roomTitle, useRooms } from "../../lib/rooms";
 import { navigate } from "../../lib/route";
 
@@ -11,6 +14,35 @@ export function UnreadBadge({ count }: { count: number }) {
       {count > 99 ? "99+" : count}
     </span>
   );
+}
+
+/** Unread messages that @mention me: shown even in a muted room. */
+export function MentionBadge({ count }: { count: number }) {
+  if (count <= 0) return null;
+  const label = `${count} ${count === 1 ? "mention" : "mentions"}`;
+  return (
+    <span className="badge badge--mention" aria-label={label} title={label}>
+      @{count > 99 ? "99+" : count}
+    </span>
+  );
+}
+
+function MutedMark() {
+  return (
+    <span className="room-link__muted" role="img" aria-label="muted" title="Muted">
+      <svg viewBox="0 0 16 16" focusable="false" aria-hidden="true">
+        <path d="M7 2 3.5 5H1v6h2.5L7 14z" />
+        <path d="m10 5.5 5 5m0-5-5 5" stroke="currentColor" strokeWidth="1.6" fill="none" />
+      </svg>
+    </span>
+  );
+}
+
+/** The other person's presence, for a DM. */
+function DmPresence({ room }: { room: Room }) {
+  const me = useMe();
+  const peer = useDmPeer(room, me.id);
+  return peer ? <PresenceDot presence={peer.presence} name={peer.username} /> : null;
 }
 
 function LockIcon() {
@@ -30,18 +62,23 @@ function KindMark({ kind }: { kind: Room["kind"] }) {
 }
 
 function RoomButton({ room, current }: { room: Room; current: boolean }) {
+  // A muted room shows no unread badge (its mentions still show).
+  const unread = room.muted ? 0 : room.unread_count;
   return (
     <button
       type="button"
-      className={room.unread_count > 0 ? "room-link room-link--unread" : "room-link"}
+      className={unread > 0 || room.unread_mentions > 0 ? "room-link room-link--unread" : "room-link"}
       aria-current={current ? "page" : undefined}
       onClick={() => navigate({ name: "room", roomId: room.id })}
     >
       <span className="room-link__name">
         <KindMark kind={room.kind} />
         {roomTitle(room)}
+        {room.kind === "dm" && <DmPresence room={room} />}
+        {room.muted && <MutedMark />}
       </span>
-      <UnreadBadge count={room.unread_count} />
+      <MentionBadge count={room.unread_mentions} />
+      <UnreadBadge count={unread} />
       <time className="room-link__time" dateTime={room.last_event_at} title={longTime(room.last_event_at)}>
         {shortTime(room.last_event_at)}
       </time>

@@ -58,6 +58,9 @@ function message(roomId: number, seq: number, clientMsgId = `x${seq}`): RoomEven
       created_at: "2026-01-01T00:00:00Z",
       edited_at: null,
       deleted: false,
+      reactions: [],
+      mentions: [],
+      attachments: [],
     },
   };
 }
@@ -677,5 +680,77 @@ describe("listeners", () => {
     const s = await t.goOnline();
     s.push({ type: "error", code: "not_a_member", message: "join first", id: null });
     expect(t.of("error")).toEqual([{ kind: "error", code: "not_a_member", message: "join first", roomId: undefined }]);
+  });
+});
+
+describe("rate limits", () => {
+  it("a rate_limited send waits retry_after, says when, then goes out again with the same id", async () => {
+    const t = setup();
+    t.chat.start();
+    const s = await t.goOnline();
+    const now = Date.now();
+    const a = t.chat.send(12, "a");
+    const b = t.chat.send(12, "b");
+    s.push({ type: "error", code: "rate_limited", message: "slow down", retry_after: 3.2, id: null, room_id: 12, client_msg_id: a });
+    s.push({ type: "error", code: "rate_limited", message: "slow down", retry_after: 3.1, id: null, room_id: 12, client_msg_id: b });
+    expect(t.chat.pending().map((p) => [p.status, p.retryAt])).toEqual([
+      ["pending", now + 3300],
+      ["pending", now + 3300],
+    ]);
+    expect(t.of("pending").at(-1)!.pending[0]!.retryAt).toBe(now + 3300);
+
+    vi.advanceTimersByTime(3299);
+    expect(s.sentOfType("send")).toHaveLength(2);
+    vi.advanceTimersByTime(1);
+    // Both again, in the order they were written, and no longer marked as waiting.
+    expect(s.sentOfType("send").map((f) => f.client_msg_id)).toEqual([a, b, a, b]);
+    expect(t.chat.pending().map((p) => p.retryAt)).toEqual([undefined, undefined]);
+
+    s.push({ type: "ack", room_id: 12, client_msg_id: a, seq: 40 });
+    s.push({ type: "ack", room_id: 12, client_msg_id: b, seq: 41 });
+    expect(t.chat.pending()).toEqual([]);
+  });
+
+  it("a later, longer retry_after pushes the retry back; a shorter one does not bring it forward", async () => {
+    const t = setup();
+    t.chat.start();
+    const s = await t.goOnline();
+    const a = t.chat.send(12, "a");
+    s.push({ type: "error", code: "unavailable", message: "db", room_id: 12, client_msg_id: a }); // backoff 375 ms
+    const b = t.chat.send(12, "b");
+    s.push({ type: "error", code: "rate_limited", message: "slow", retry_after: 1, room_id: 12, client_msg_id: b });
+    vi.advanceTimersByTime(500); // past the 375 ms backoff: a waits with b
+    expect(s.sentOfType("send")).toHaveLength(2);
+    const c = t.chat.send(12, "c");
+    s.push({ type: "error", code: "rate_limited", message: "slow", retry_after: 0.1, room_id: 12, client_msg_id: c });
+    vi.advanceTimersByTime(599);
+    expect(s.sentOfType("send")).toHaveLength(3);
+    vi.advanceTimersByTime(1); // 1100 ms: b's retry_after + 100
+    expect(s.sentOfType("send").slice(3).map((f) => f.client_msg_id)).toEqual([a, b, c]);
+  });
+
+  it("rateLimitDelayMs: retry_after plus a margin, bounded", async () => {
+    const { rateLimitDelayMs } = await import("./socket");
+    expect(rateLimitDelayMs(2.5)).toBe(2600);
+    expect(rateLimitDelayMs(-1)).toBe(100);
+    expect(rateLimitDelayMs(Number.NaN)).toBe(1100);
+    expect(rateLimitDelayMs(1e9)).toBe(60_000);
+  });
+});
+
+describe("presence", () => {
+  it("sends away and online when they change, and repeats away on a new connection", async () => {
+    const t = setup();
+    t.chat.presence("away"); // offline: remembered
+    t.chat.start();
+    const s = await t.goOnline();
+    expect(s.sentOfType("presence")).toEqual([{ type: "presence", status: "away" }]);
+    t.chat.presence("away");
+    t.chat.presence("online");
+    expect(s.sentOfType("presence").map((f) => f.status)).toEqual(["away", "online"]);
+    s.serverClose(1011);
+    vi.advanceTimersByTime(1000);
+    const s2 = await t.goOnline();
+    expect(s2.sentOfType("presence")).toEqual([]); // a new socket starts online
   });
 });

@@ -35,6 +35,8 @@ interface ErrorFrame {
   room_id?: number;
   client_msg_id?: string;
   last_seq?: number;
+  /** With `rate_limited`: seconds until the server takes the frame again. */
+  retry_after?: number;
 }
 
 /** The server takes at most this many rooms in one resume/subscribe/unsubscribe frame. */
@@ -72,6 +74,8 @@ export class ChatSocket implements ChatSocketApi {
   /** Room → highest read marker asked for, and whether it went out on this connection. */
   private readonly reads = new Map<number, { seq: number; sent: boolean }>();
   private readonly typingSentAt = new Map<number, number>();
+  /** What I last said about my presence; a new socket starts "online", so "away" is repeated. */
+  private presenceStatus: "online" | "away" = "online";
 
   private attempt = 0;
   private sendRetryAttempt = 0;
@@ -79,6 +83,8 @@ export class ChatSocket implements ChatSocketApi {
   private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
   private heartbeatTimer: ReturnType<typeof setTimeout> | undefined;
   private sendRetryTimer: ReturnType<typeof setTimeout> | undefined;
+  /** When (epoch ms) the armed send-retry timer fires. */
+  private sendRetryDue = 0;
 
   constructor(options: ChatSocketOptions) {
     this.opts = {
@@ -171,6 +177,12 @@ export class ChatSocket implements ChatSocketApi {
     this.sendFrame({ type: "typing", room_id: roomId });
   }
 
+  presence(status: "online" | "away"): void {
+    if (status === this.presenceStatus) return;
+    this.presenceStatus = status;
+    if (this.isOnline()) this.sendFrame({ type: "presence", status });
+  }
+
   state(): ConnectionState {
     return this.current;
   }
@@ -218,6 +230,7 @@ export class ChatSocket implements ChatSocketApi {
     // Catch up before announcing "online": a listener that reacts by calling follow()
     // then adds its own resume instead of racing this one.
     this.sendResume([...this.rooms]);
+    if (this.presenceStatus === "away") this.sendFrame({ type: "presence", status: "away" });
     for (const item of this.outbox.values()) {
       if (item.status === "pending") this.transmit(item);
     }
@@ -359,6 +372,18 @@ export class ChatSocket implements ChatSocketApi {
   private onSendError(frame: ErrorFrame, id: string): void {
     const item = this.outbox.get(id);
     if (item?.status !== "pending") return;
+    if (frame.code === "rate_limited" && typeof frame.retry_after === "number") {
+      // The server said when: wait exactly that long, and let the UI say so meanwhile.
+      this.scheduleSendRetry(id, rateLimitDelayMs(frame.retry_after));
+      // Every send waiting out the limit goes at the one timer's time.
+      for (const waiting of this.retryIds) {
+        const send = this.outbox.get(waiting);
+        if (send?.status === "pending" && (waiting === id || send.retryAt !== undefined)) {
+          this.outbox.set(waiting, { ...send, retryAt: this.sendRetryDue });
+        }
+      }
+      return this.emitPending();
+    }
     if (RETRIABLE_SEND_ERRORS.has(frame.code)) return this.scheduleSendRetry(id);
     this.retryIds.delete(id);
     const error = { code: frame.code, message: frame.message };
@@ -380,18 +405,34 @@ export class ChatSocket implements ChatSocketApi {
 
   // -- outgoing frames -------------------------------------------------------------------
 
-  /** Retriable failures go out again after a backoff delay (or with the next reconnect). */
-  private scheduleSendRetry(id: string): void {
+  /**
+   * Retriable failures go out again after a backoff delay, or after `minDelayMs` when the
+   * server named one (rate_limited); or with the next reconnect. One timer serves them all:
+   * it is pushed back when a later retry_after needs it, never brought forward, since the
+   * send limit is per user and every waiting send would be refused again before then.
+   */
+  private scheduleSendRetry(id: string, minDelayMs?: number): void {
     this.retryIds.add(id);
-    if (this.sendRetryTimer !== undefined) return;
+    const now = Date.now();
+    if (this.sendRetryTimer !== undefined) {
+      if (minDelayMs === undefined || now + minDelayMs <= this.sendRetryDue) return;
+      clearTimeout(this.sendRetryTimer);
+    }
+    const delay = minDelayMs ?? this.backoffDelay(this.sendRetryAttempt++);
+    this.sendRetryDue = now + delay;
     this.sendRetryTimer = setTimeout(() => {
       this.sendRetryTimer = undefined;
-      for (const retryId of this.retryIds) {
-        const item = this.outbox.get(retryId);
-        if (item?.status === "pending") this.transmit(item);
+      // In queue order, so the messages keep the order they were written in.
+      for (const item of [...this.outbox.values()]) {
+        if (!this.retryIds.has(item.clientMsgId) || item.status !== "pending") continue;
+        const again: PendingSend = { ...item };
+        delete again.retryAt;
+        this.outbox.set(item.clientMsgId, again);
+        this.transmit(again);
       }
       this.retryIds.clear();
-    }, this.backoffDelay(this.sendRetryAttempt++));
+      this.emitPending();
+    }, delay);
   }
 
   private transmit(item: PendingSend): void {
@@ -453,6 +494,16 @@ export class ChatSocket implements ChatSocketApi {
       }
     }
   }
+}
+
+/**
+ * How long to wait after a `rate_limited` send: the server's retry_after (seconds), plus a
+ * little so the retry lands in the next window rather than at its very edge, capped at a
+ * minute in case of a nonsense value.
+ */
+export function rateLimitDelayMs(retryAfterS: number): number {
+  const ms = Number.isFinite(retryAfterS) ? Math.max(0, retryAfterS) * 1000 : 1000;
+  return Math.min(60_000, Math.ceil(ms) + 100);
 }
 
 /**

@@ -24,6 +24,12 @@ export interface MessageSnapshot {
   deleted: boolean;
   /** For kind "tip": the tip's current state (kept current by tip_updated). */
   tip?: TipSnapshot | null;
+  /** One entry per emoji, in the order each first appeared; `[]` once deleted. */
+  reactions: { emoji: string; count: number; user_ids: number[] }[];
+  /** Ids of the room members the body @mentions (resolved by the server). */
+  mentions: number[];
+  /** Files attached to the message (`GET …/attachments/{id}` gives a download URL). */
+  attachments: { id: number; filename: string; content_type: string; size: number }[];
 }
 
 /** A tip as room members see it (docs/protocol.md, "Tip messages"). */
@@ -86,6 +92,11 @@ export interface PendingSend {
   replyTo: number | null;
   status: "pending" | "failed";
   error?: { code: string; message: string };
+  /**
+   * Set while a pending send waits out a `rate_limited` refusal: when (epoch ms) it goes
+   * out again by itself, with the same client_msg_id.
+   */
+  retryAt?: number;
 }
 
 /** What a ChatSocket tells its listeners. */
@@ -153,6 +164,8 @@ export interface ChatSocketApi {
   pending(): PendingSend[];
   markRead(roomId: number, seq: number): void;
   typing(roomId: number): void;
+  /** Say whether I am at the screen ("away" when idle or hidden); kept across reconnects. */
+  presence(status: "online" | "away"): void;
   state(): ConnectionState;
   subscribe(listener: Listener): () => void;
 }

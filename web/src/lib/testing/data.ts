@@ -10,6 +10,8 @@ export function aRoom(over: Partial<Room> & { id: number }): Room {
     role: "member",
     last_event_at: "2026-11-24T10:00:00Z",
     dm_peer: null,
+    muted: false,
+    unread_mentions: 0,
     ...over,
   };
 }
@@ -26,6 +28,9 @@ export function aMessage(over: Partial<Message> & { seq: number }): Message {
     created_at: "2026-11-24T10:00:00Z",
     edited_at: null,
     deleted: false,
+    reactions: [],
+    mentions: [],
+    attachments: [],
     ...over,
   };
 }

@@ -13,6 +13,7 @@ export class FakeSocket implements ChatSocketApi {
   readonly discarded: string[] = [];
   readonly reads: { roomId: number; seq: number }[] = [];
   readonly typed: number[] = [];
+  readonly presences: ("online" | "away")[] = [];
   readonly followed = new Map<number, number>();
   private listeners = new Set<Listener>();
   private outbox: PendingSend[] = [];
@@ -48,6 +49,9 @@ export class FakeSocket implements ChatSocketApi {
   }
   typing(roomId: number): void {
     this.typed.push(roomId);
+  }
+  presence(status: "online" | "away"): void {
+    this.presences.push(status);
   }
   state(): ConnectionState {
     return this.current;

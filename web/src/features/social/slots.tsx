@@ -1,0 +1,7 @@
+import type { MessageSlots } from "../../lib/messageSlots";
+import { ReactionBar } from "./ReactionBar";
+
+/** What the social feature adds to chat messages (through MessageSlotsContext). */
+export const socialSlots: MessageSlots = {
+  reactions: (message) => (message.kind === "system" ? null : <ReactionBar message={message} />),
+};
