@@ -7,6 +7,7 @@ members download through short-lived URLs."""
 from __future__ import annotations
 
 import asyncio
+import io
 import socket
 import subprocess
 import sys
@@ -17,11 +18,19 @@ from typing import Any
 
 import httpx
 import pytest
+from PIL import Image
 
 from tests.conftest import RunningServer
 from tests.helpers import User, Ws, create_room, join, register
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\0\0\0\rIHDR" + bytes(range(200))
+
+def _png(width: int = 400, height: int = 300) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), (200, 120, 40)).save(out, "PNG")
+    return out.getvalue()
+
+
+PNG = _png()
 PDF = b"%PDF-1.7\n" + b"x" * 100
 BUCKET = "tipchat-test"
 
@@ -162,6 +171,9 @@ async def test_upload_send_and_download_by_members(app_server, people, backend):
         "filename": "cat.png",
         "content_type": "image/png",
         "size": len(PNG),
+        "width": 400,
+        "height": 300,
+        "thumbnail": True,
     }
     event = await watcher.next_of("message")
     assert event["message"]["attachments"] == [ref] and event["message"]["body"] == ""
@@ -174,6 +186,15 @@ async def test_upload_send_and_download_by_members(app_server, people, backend):
     assert fetched.status_code == 200 and fetched.content == PNG
     assert fetched.headers["content-type"] == "image/png"
     assert fetched.headers["content-disposition"].startswith("inline")
+
+    r = await bob.http.get(
+        f"/api/rooms/{room_id}/attachments/{attachment_id}", params={"thumbnail": "true"}
+    )
+    async with httpx.AsyncClient() as anon:
+        thumb = await anon.get(_absolute(app_server, r.json()["url"]))
+    assert thumb.status_code == 200 and thumb.headers["content-type"] == "image/webp"
+    with Image.open(io.BytesIO(thumb.content)) as image:
+        assert image.format == "WEBP" and image.size == (320, 240)
     await watcher.close()
 
 
@@ -207,9 +228,18 @@ async def test_content_is_sniffed_not_trusted(app_server, people, db):
     r = await send(alice, room_id, "m1", [attachment_id])
     assert r.status_code == 400 and r.json()["code"] == "attachment_invalid"
     assert await db.fetchval("SELECT last_seq FROM rooms WHERE id = $1", room_id) == before
-    # A PDF declared as a PDF is fine.
-    _, done = await upload(app_server, alice, room_id, PDF, "application/pdf", "doc.pdf")
+    # Starting like a PNG is not enough: an image must decode.
+    fake = b"\x89PNG\r\n\x1a\n" + bytes(range(200))
+    _, done = await upload(app_server, alice, room_id, fake)
+    assert done.status_code == 400 and done.json()["code"] == "attachment_content_mismatch"
+    # A PDF declared as a PDF is fine; it has no thumbnail.
+    pdf_id, done = await upload(app_server, alice, room_id, PDF, "application/pdf", "doc.pdf")
     assert done.status_code == 200 and done.json()["status"] == "ready"
+    assert done.json()["width"] is None
+    r = await alice.http.get(
+        f"/api/rooms/{room_id}/attachments/{pdf_id}", params={"thumbnail": "true"}
+    )
+    assert r.status_code == 404 and r.json()["code"] == "attachment_not_found"
 
 
 @pytest.mark.parametrize(

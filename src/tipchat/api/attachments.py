@@ -67,11 +67,16 @@ async def complete_upload(
 
 @router.get("/{attachment_id}")
 async def download_url(
-    room_id: RoomIdPath, attachment_id: AttachmentIdPath, user: CurrentUser, svc: ServicesDep
+    room_id: RoomIdPath,
+    attachment_id: AttachmentIdPath,
+    user: CurrentUser,
+    svc: ServicesDep,
+    thumbnail: bool = False,
 ) -> AttachmentDownload:
-    """A short-lived URL to GET the file (members only)."""
+    """A short-lived URL to GET the file (members only), or its thumbnail (images: WebP,
+    within 320x320)."""
     url = await chat_attachments.get_download(
-        svc, actor=user, room_id=room_id, attachment_id=attachment_id
+        svc, actor=user, room_id=room_id, attachment_id=attachment_id, thumbnail=thumbnail
     )
     return AttachmentDownload(url=url.url, expires_at=url.expires_at)
 

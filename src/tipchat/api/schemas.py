@@ -146,6 +146,9 @@ class AttachmentRef(BaseModel):
     filename: str
     content_type: str
     size: int
+    width: int | None = None  # images: pixels
+    height: int | None = None
+    thumbnail: bool = False  # images: GET .../attachments/{id}?thumbnail=true
 
 
 class ReactionPublic(BaseModel):
@@ -241,6 +244,8 @@ class AttachmentPublic(BaseModel):
     content_type: str
     size: int
     status: Literal["pending", "ready", "rejected", "deleted"]
+    width: int | None = None
+    height: int | None = None
 
 
 class AttachmentUpload(BaseModel):

@@ -7,20 +7,22 @@
    first bytes are what the declared type starts with (content sniffed, never trusted from
    the client). Only then is it ready; anything else is rejected and deleted.
 4. The attachment id goes into a send (`attachments: [id]`, chat/sending.py); the message
-   snapshot lists the attachment (id, name, type, size).
+   snapshot lists the attachment (id, name, type, size; images: pixels and a thumbnail,
+   made here, which also proves the image decodes).
 5. `get_download`: members of the room get a short-lived GET URL.
 """
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 import unicodedata
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NoReturn
 
 import asyncpg
 
-from tipchat.chat import access
+from tipchat.chat import access, thumbnails
 from tipchat.chat.rooms import Actor
 from tipchat.errors import Code, TipchatError
 from tipchat.services import Services
@@ -150,8 +152,17 @@ async def do_complete(
         await _reject(
             svc, row, f"the file is not {row['content_type']}", Code.attachment_content_mismatch
         )
+    width = height = thumbnail_key = None
+    if row["content_type"] in INLINE_TYPES:
+        width, height, thumbnail_key = await _thumbnail(svc, row)
     async with svc.db.acquire() as conn:
-        await attachment_store.set_status(conn=conn, attachment_id=attachment_id, status="ready")
+        await attachment_store.set_ready(
+            conn=conn,
+            attachment_id=attachment_id,
+            width=width,
+            height=height,
+            thumbnail_key=thumbnail_key,
+        )
         ready = await attachment_store.get_attachment(
             conn=conn, room_id=room_id, attachment_id=attachment_id
         )
@@ -159,7 +170,22 @@ async def do_complete(
     return ready
 
 
-async def _reject(svc: Services, row: Any, reason: str, code: Code) -> None:
+async def _thumbnail(svc: Services, row: Any) -> tuple[int, int, str]:
+    """Decode the image (refusing it if it does not decode) and store its thumbnail beside
+    it: rooms/<room>/thumbs/<name>."""
+    data = await svc.objects.get(key=row["object_key"])
+    try:
+        width, height, thumb = await asyncio.to_thread(thumbnails.make_thumbnail, data)
+    except thumbnails.NotAnImage as exc:
+        await _reject(svc, row, str(exc), Code.attachment_content_mismatch)
+        raise  # pragma: no cover (_reject raised)
+    folder, _, name = row["object_key"].rpartition("/")
+    key = f"{folder}/thumbs/{name}"
+    await svc.objects.put(key=key, data=thumb, content_type=thumbnails.THUMBNAIL_TYPE)
+    return width, height, key
+
+
+async def _reject(svc: Services, row: Any, reason: str, code: Code) -> NoReturn:
     async with svc.db.acquire() as conn:
         await attachment_store.set_status(conn=conn, attachment_id=row["id"], status="rejected")
     await svc.objects.delete(key=row["object_key"])
@@ -167,10 +193,11 @@ async def _reject(svc: Services, row: Any, reason: str, code: Code) -> None:
 
 
 async def get_download(
-    svc: Services, *, actor: Actor, room_id: int, attachment_id: int
+    svc: Services, *, actor: Actor, room_id: int, attachment_id: int, thumbnail: bool = False
 ) -> Presigned:
     """A short-lived GET URL for a member: of an attachment sent in a message that is not
-    deleted, or of my own upload that is ready but not sent yet (to preview it)."""
+    deleted, or of my own upload that is ready but not sent yet (to preview it); of its
+    thumbnail when asked (images)."""
     async with svc.db.acquire() as conn:
         await access.require_member(conn, room_id=room_id, user_id=actor.user_id)
         row = await attachment_store.get_attachment(
@@ -181,6 +208,16 @@ async def get_download(
     sent = row["seq"] is not None and row["message_deleted_at"] is None
     if not sent and not (row["seq"] is None and row["uploader_id"] == actor.user_id):
         raise _not_found()
+    if thumbnail:
+        if row["thumbnail_key"] is None:
+            raise TipchatError(Code.attachment_not_found, "this attachment has no thumbnail")
+        return await svc.objects.presign_get(
+            key=row["thumbnail_key"],
+            filename=f"thumbnail-{row['filename']}.webp",
+            content_type=thumbnails.THUMBNAIL_TYPE,
+            inline=True,
+            ttl_s=svc.settings.attachment_url_ttl_s,
+        )
     return await svc.objects.presign_get(
         key=row["object_key"],
         filename=row["filename"],

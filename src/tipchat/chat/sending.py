@@ -309,7 +309,11 @@ def _message_event(
         "mentions": mentioned,
         # As storage.attachments' ATTACHMENTS_SNAPSHOT shows them: in id order.
         "attachments": [
-            {k: found[i][k] for k in ("id", "filename", "content_type", "size")}
+            {
+                **{k: found[i][k] for k in ("id", "filename", "content_type", "size")},
+                **{k: found[i][k] for k in ("width", "height")},
+                "thumbnail": found[i]["thumbnail_key"] is not None,
+            }
             for i in sorted(request.attachments)
         ],
     }

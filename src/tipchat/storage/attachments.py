@@ -8,12 +8,13 @@ import asyncpg
 
 ATTACHMENT_COLUMNS = (
     "a.id, a.room_id, a.uploader_id, a.object_key, a.filename, a.content_type, a.size,"
-    " a.status, a.seq, a.created_at"
+    " a.status, a.seq, a.created_at, a.width, a.height, a.thumbnail_key"
 )
 # The attachments of message m as clients see them, for MESSAGE_COLUMNS (storage.messages).
 ATTACHMENTS_SNAPSHOT = (
     "(SELECT coalesce(jsonb_agg(jsonb_build_object('id', a.id, 'filename', a.filename,"
-    " 'content_type', a.content_type, 'size', a.size) ORDER BY a.id), '[]'::jsonb)"
+    " 'content_type', a.content_type, 'size', a.size, 'width', a.width, 'height', a.height,"
+    " 'thumbnail', a.thumbnail_key IS NOT NULL) ORDER BY a.id), '[]'::jsonb)"
     " FROM attachments a WHERE a.room_id = m.room_id AND a.seq = m.seq AND a.status = 'ready')"
 )
 
@@ -57,6 +58,24 @@ async def get_attachment(
 
 async def set_status(*, conn: asyncpg.Connection, attachment_id: int, status: str) -> None:
     await conn.execute("UPDATE attachments SET status = $2 WHERE id = $1", attachment_id, status)
+
+
+async def set_ready(
+    *,
+    conn: asyncpg.Connection,
+    attachment_id: int,
+    width: int | None,
+    height: int | None,
+    thumbnail_key: str | None,
+) -> None:
+    await conn.execute(
+        "UPDATE attachments SET status = 'ready', width = $2, height = $3, thumbnail_key = $4"
+        " WHERE id = $1",
+        attachment_id,
+        width,
+        height,
+        thumbnail_key,
+    )
 
 
 async def get_many(*, conn: asyncpg.Connection, ids: Sequence[int]) -> dict[int, asyncpg.Record]:

@@ -49,6 +49,12 @@ class ObjectStore(Protocol):
         """The object's first n bytes (fewer if it is shorter)."""
         ...
 
+    async def get(self, *, key: str) -> bytes:
+        """The whole object (only for sizes the server bounds: attachments, thumbnails)."""
+        ...
+
+    async def put(self, *, key: str, data: bytes, content_type: str) -> None: ...
+
     async def delete(self, *, key: str) -> None: ...
 
 
@@ -117,6 +123,19 @@ class LocalObjectStore:
 
         return await asyncio.to_thread(read)
 
+    async def get(self, *, key: str) -> bytes:
+        return await asyncio.to_thread(self.path_of(key).read_bytes)
+
+    async def put(self, *, key: str, data: bytes, content_type: str) -> None:
+        def write() -> None:
+            path = self.path_of(key)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            part = path.with_name(path.name + ".part")
+            part.write_bytes(data)
+            os.replace(part, path)
+
+        await asyncio.to_thread(write)
+
     async def delete(self, *, key: str) -> None:
         await asyncio.to_thread(self.path_of(key).unlink, missing_ok=True)
 
@@ -181,6 +200,22 @@ class S3ObjectStore:
             return body
 
         return await asyncio.to_thread(read)
+
+    async def get(self, *, key: str) -> bytes:
+        def read() -> bytes:
+            body: bytes = self._client.get_object(Bucket=self.bucket, Key=key)["Body"].read()
+            return body
+
+        return await asyncio.to_thread(read)
+
+    async def put(self, *, key: str, data: bytes, content_type: str) -> None:
+        await asyncio.to_thread(
+            self._client.put_object,
+            Bucket=self.bucket,
+            Key=key,
+            Body=data,
+            ContentType=content_type,
+        )
 
     async def delete(self, *, key: str) -> None:
         await asyncio.to_thread(self._client.delete_object, Bucket=self.bucket, Key=key)

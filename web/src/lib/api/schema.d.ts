@@ -298,7 +298,8 @@ export interface paths {
         };
         /**
          * Download Url
-         * @description A short-lived URL to GET the file (members only).
+         * @description A short-lived URL to GET the file (members only), or its thumbnail (images: WebP,
+         *     within 320x320).
          */
         get: operations["download_url_api_rooms__room_id__attachments__attachment_id__get"];
         put?: never;
@@ -795,6 +796,8 @@ export interface components {
             content_type: string;
             /** Filename */
             filename: string;
+            /** Height */
+            height?: number | null;
             /** Id */
             id: number;
             /** Room Id */
@@ -806,6 +809,8 @@ export interface components {
              * @enum {string}
              */
             status: "pending" | "ready" | "rejected" | "deleted";
+            /** Width */
+            width?: number | null;
         };
         /**
          * AttachmentRef
@@ -816,10 +821,19 @@ export interface components {
             content_type: string;
             /** Filename */
             filename: string;
+            /** Height */
+            height?: number | null;
             /** Id */
             id: number;
             /** Size */
             size: number;
+            /**
+             * Thumbnail
+             * @default false
+             */
+            thumbnail: boolean;
+            /** Width */
+            width?: number | null;
         };
         /** AttachmentUpload */
         AttachmentUpload: {
@@ -1963,7 +1977,9 @@ export interface operations {
     };
     download_url_api_rooms__room_id__attachments__attachment_id__get: {
         parameters: {
-            query?: never;
+            query?: {
+                thumbnail?: boolean;
+            };
             header?: never;
             path: {
                 room_id: number;
