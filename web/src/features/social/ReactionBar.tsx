@@ -1,10 +1,11 @@
-import { useEffect, useId, useRef, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 
 import type { Message } from "../../lib/api/client";
 import { errorText } from "../../lib/format";
 import { COMMON_EMOJI, reactedByMe, useReactionToggle } from "../../lib/reactions";
 import { useMembers } from "../../lib/rooms";
 import { useMe } from "../../lib/session";
+import { pickerKey, setPicker, usePickerOpen } from "./pickerState";
 
 /** "alice, bob and 3 others": who reacted, from the ids the snapshot lists. */
 function whoReacted(userIds: number[], count: number, names: ReadonlyMap<number, string>, meId: number): string {
@@ -43,18 +44,38 @@ function Picker({ onPick, onClose }: { onPick: (emoji: string) => void; onClose:
   );
 }
 
-/** A message's reactions (count per emoji, mine highlighted; click to toggle) and a picker. */
+/** In a message's action row: opens the reaction picker under the message. */
+export function ReactButton({ message }: { message: Message }) {
+  const key = pickerKey(message.room_id, message.seq);
+  const open = usePickerOpen(key);
+  return (
+    <button
+      type="button"
+      aria-label="Add reaction"
+      aria-expanded={open}
+      aria-controls={`picker-${key}`}
+      onClick={() => setPicker(open ? null : key)}
+    >
+      React
+    </button>
+  );
+}
+
+/**
+ * A message's reactions (count per emoji, mine highlighted; click to toggle), and the
+ * picker when it is open. Nothing at all for a message without reactions.
+ */
 export function ReactionBar({ message }: { message: Message }) {
   const me = useMe();
   const toggle = useReactionToggle();
   const members = useMembers(message.room_id, message.reactions.length > 0).data;
   const names = new Map((members ?? []).map((m) => [m.id, m.username]));
-  const [picking, setPicking] = useState(false);
+  const key = pickerKey(message.room_id, message.seq);
+  const picking = usePickerOpen(key);
   const [error, setError] = useState<string | null>(null);
-  const pickerId = useId();
 
   async function react(emoji: string) {
-    setPicking(false);
+    setPicker(null);
     setError(null);
     try {
       await toggle(message, emoji, me.id);
@@ -63,6 +84,7 @@ export function ReactionBar({ message }: { message: Message }) {
     }
   }
 
+  if (message.reactions.length === 0 && !picking && !error) return null;
   return (
     <div className="reactions">
       {message.reactions.map((r) => {
@@ -82,17 +104,7 @@ export function ReactionBar({ message }: { message: Message }) {
           </button>
         );
       })}
-      <button
-        type="button"
-        className="reaction reaction--add"
-        aria-label="Add reaction"
-        aria-expanded={picking}
-        aria-controls={pickerId}
-        onClick={() => setPicking((open) => !open)}
-      >
-        <span aria-hidden="true">☺+</span>
-      </button>
-      <div id={pickerId}>{picking && <Picker onPick={(e) => void react(e)} onClose={() => setPicking(false)} />}</div>
+      <div id={`picker-${key}`}>{picking && <Picker onPick={(e) => void react(e)} onClose={() => setPicker(null)} />}</div>
       {error && (
         <span role="alert" className="form-error reactions__error">
           {error}

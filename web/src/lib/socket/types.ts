@@ -2,6 +2,7 @@
  * The contract of the real-time client (protocol version 1, docs/protocol.md), shared by
  * the ChatSocket class (socket.ts) and the React hooks that use it. No React here.
  */
+import type { components } from "../api/schema";
 
 export type ConnectionState =
   | "connecting" // first connection attempt
@@ -28,8 +29,8 @@ export interface MessageSnapshot {
   reactions: { emoji: string; count: number; user_ids: number[] }[];
   /** Ids of the room members the body @mentions (resolved by the server). */
   mentions: number[];
-  /** Files attached to the message (`GET …/attachments/{id}` gives a download URL). */
-  attachments: { id: number; filename: string; content_type: string; size: number }[];
+  /** Files attached to the message, as the REST snapshot has them (generated type). */
+  attachments: components["schemas"]["AttachmentRef"][];
 }
 
 /** A tip as room members see it (docs/protocol.md, "Tip messages"). */
