@@ -152,6 +152,33 @@ describe("MessageList", () => {
     expect(await patch!.clone().json()).toEqual({ body: "hello" });
   });
 
+  it("collapses messages from people I block, and shows one on request", async () => {
+    onRequest("GET", "/api/blocks", { body: { users: [{ id: 2, username: "bob", blocked_at: "2026-11-24T10:00:00Z" }] } });
+    const { articles } = setup({ messages: [aMessage({ seq: 3, body: "from bob" }), aMessage({ seq: 4, sender_id: 3, sender: "carol", body: "from carol" })] });
+    await waitFor(() => expect(articles()[0]).toHaveTextContent("Message from a blocked user"));
+    expect(articles()[0]).not.toHaveTextContent("from bob");
+    expect(articles()[1]).toHaveTextContent("from carol");
+    await userEvent.click(within(articles()[0]!).getByRole("button", { name: "Show" }));
+    expect(articles()[0]).toHaveTextContent("from bob");
+  });
+
+  it("marks the @mentions the server resolved, and only those", async () => {
+    onRequest("GET", "/api/rooms/1/members", {
+      body: { members: [{ id: 1, username: "alice", role: "member", joined_at: "2026-11-24T10:00:00Z", last_read_seq: 0, presence: "online" }] },
+    });
+    const { articles } = setup({ messages: [aMessage({ seq: 3, body: "hey @alice and @carol", mentions: [1] })] });
+    await waitFor(() => expect(articles()[0]!.querySelector(".mention--me")).toHaveTextContent("@alice"));
+    expect(articles()[0]!.querySelectorAll(".mention")).toHaveLength(1);
+    expect(articles()[0]).toHaveTextContent("hey @alice and @carol");
+  });
+
+  it("says when a rate-limited send goes out again by itself", () => {
+    const { articles } = setup({ pending: [aSend({ retryAt: Date.now() + 4200 })] });
+    expect(articles()[0]).toHaveTextContent("You are sending too fast. Sending again in 5 s…");
+    expect(articles()[0]).toHaveTextContent("Sending…");
+    expect(within(articles()[0]!).queryByRole("button", { name: "Retry" })).toBeNull();
+  });
+
   it("asks for older messages from the top of the list", async () => {
     const onLoadOlder = vi.fn(async () => undefined);
     setup({ messages: [aMessage({ seq: 60 })], hasMore: true, onLoadOlder });

@@ -65,6 +65,46 @@ describe("RoomList", () => {
     expect(within(link("quiet")).queryByLabelText(/unread/)).toBeNull();
   });
 
+  it("shows unread mentions, and no unread badge for a muted room", async () => {
+    const { link } = await renderRooms([
+      aRoom({ id: 1, name: "busy", unread_count: 4, unread_mentions: 2, muted: true }),
+      aRoom({ id: 2, name: "calm", unread_count: 1, unread_mentions: 1 }),
+    ]);
+    expect(within(link("busy")).getByLabelText("2 mentions")).toHaveTextContent("@2");
+    expect(within(link("busy")).queryByLabelText(/unread/)).toBeNull();
+    expect(within(link("busy")).getByLabelText("muted")).toBeInTheDocument();
+    expect(within(link("calm")).getByLabelText("1 mention")).toBeInTheDocument();
+    expect(within(link("calm")).getByLabelText("1 unread")).toBeInTheDocument();
+  });
+
+  it("shows a DM peer's presence, kept live by presence frames", async () => {
+    onRequest("GET", "/api/rooms/2/members", {
+      body: {
+        members: [
+          { id: 1, username: "alice", role: "member", joined_at: "2026-11-24T10:00:00Z", last_read_seq: 0, presence: "online" },
+          { id: 5, username: "bob", role: "member", joined_at: "2026-11-24T10:00:00Z", last_read_seq: 0, presence: "offline" },
+        ],
+      },
+    });
+    const { socket, link } = await renderRooms([aRoom({ id: 2, kind: "dm", name: null, dm_peer: "bob" })]);
+    expect(await within(link("bob")).findByLabelText("bob is offline")).toBeInTheDocument();
+    act(() =>
+      socket.emit({ kind: "ephemeral", frame: { type: "presence", room_id: 2, user_id: 5, username: "bob", status: "away" } }),
+    );
+    expect(await within(link("bob")).findByLabelText("bob is away")).toBeInTheDocument();
+  });
+
+  it("counts a new message that mentions me as an unread mention", async () => {
+    const { socket, link } = await renderRooms([aRoom({ id: 1, name: "general", last_seq: 10 })]);
+    act(() =>
+      socket.emit({
+        kind: "event",
+        event: { type: "message", room_id: 1, seq: 11, message: aMessage({ room_id: 1, seq: 11, mentions: [ME.id] }) },
+      }),
+    );
+    expect(await within(link("general")).findByLabelText("1 mention")).toBeInTheDocument();
+  });
+
   it("follows every room from its last seq", async () => {
     const { socket } = await renderRooms([aRoom({ id: 1, last_seq: 7 }), aRoom({ id: 2, last_seq: 30 })]);
     expect([...socket.followed]).toEqual([

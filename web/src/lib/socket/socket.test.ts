@@ -711,6 +711,22 @@ describe("rate limits", () => {
     expect(t.chat.pending()).toEqual([]);
   });
 
+  it("a reconnect re-sends a send waiting out the limit at once, no longer marked as waiting", async () => {
+    const t = setup();
+    t.chat.start();
+    const s = await t.goOnline();
+    const a = t.chat.send(12, "a");
+    s.push({ type: "error", code: "rate_limited", message: "slow", retry_after: 9, room_id: 12, client_msg_id: a });
+    expect(t.chat.pending()[0]!.retryAt).toBeDefined();
+    s.serverClose(1011);
+    vi.advanceTimersByTime(1000);
+    const s2 = await t.goOnline();
+    expect(s2.sentOfType("send").map((f) => f.client_msg_id)).toEqual([a]);
+    expect(t.chat.pending()[0]!.retryAt).toBeUndefined();
+    vi.advanceTimersByTime(10_000); // the old timer died with the connection
+    expect(s2.sentOfType("send")).toHaveLength(1);
+  });
+
   it("a later, longer retry_after pushes the retry back; a shorter one does not bring it forward", async () => {
     const t = setup();
     t.chat.start();

@@ -231,9 +231,19 @@ export class ChatSocket implements ChatSocketApi {
     // then adds its own resume instead of racing this one.
     this.sendResume([...this.rooms]);
     if (this.presenceStatus === "away") this.sendFrame({ type: "presence", status: "away" });
-    for (const item of this.outbox.values()) {
-      if (item.status === "pending") this.transmit(item);
+    let waited = false;
+    for (const item of [...this.outbox.values()]) {
+      if (item.status !== "pending") continue;
+      if (item.retryAt !== undefined) {
+        // Re-sent now like every pending send; no longer waiting out a limit.
+        const again: PendingSend = { ...item };
+        delete again.retryAt;
+        this.outbox.set(item.clientMsgId, again);
+        waited = true;
+      }
+      this.transmit(item);
     }
+    if (waited) this.emitPending();
     this.flushReads();
     this.awaitingFrame = false;
     this.armHeartbeat();
