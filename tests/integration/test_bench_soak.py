@@ -14,9 +14,9 @@ async def test_a_short_soak_churns_and_reports(tmp_path: Path):
         out=tmp_path / "soak",
         clients=6,
         room_size=3,
-        minutes=10 / 60,
+        minutes=8 / 60,
         send_interval_s=0.5,
-        lifetime_s=(1.0, 3.0),
+        lifetime_s=(1.0, 2.5),
         sample_every_s=1.0,
         progress=False,
     )

@@ -16,11 +16,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import socket
 import time
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 import psutil
@@ -134,6 +136,23 @@ def fd_kinds(pid: int) -> dict[str, int]:
     return kinds
 
 
+def socket_kinds(proc: psutil.Process, port: int) -> dict[str, int]:
+    """A node's sockets: unix (the database pool), listening, from clients (its port), other."""
+    kinds: dict[str, int] = {}
+    with contextlib.suppress(psutil.Error):
+        for conn in proc.net_connections(kind="all"):
+            if conn.family == socket.AF_UNIX:
+                kind = "unix"
+            elif conn.status == psutil.CONN_LISTEN:
+                kind = "tcp listening"
+            elif conn.laddr and conn.laddr.port == port:
+                kind = "tcp from clients"
+            else:
+                kind = "tcp other"
+            kinds[kind] = kinds.get(kind, 0) + 1
+    return kinds
+
+
 def parse_metrics(text: str) -> dict[str, float]:
     found: dict[str, float] = {}
     for line in text.splitlines():
@@ -154,6 +173,7 @@ async def _node_sample(http: httpx.AsyncClient, url: str, pid: int) -> dict[str,
             row["threads"] = proc.num_threads()
             times = proc.cpu_times()
             row["cpu_s"] = round(times.user + times.system, 2)
+        row["socket_kinds"] = socket_kinds(proc, urlsplit(url).port or 0)
     except psutil.Error as exc:
         row["error"] = repr(exc)
     row["fd_kinds"] = fd_kinds(pid)

@@ -101,6 +101,9 @@ def _node_figures(raw: dict[str, Any], node: int) -> dict[str, Any]:
         "fd_kinds_before": before.get("fd_kinds", {}),
         "fd_kinds_at_end": during[-1].get("fd_kinds", {}) if during else {},
         "fd_kinds_after": after.get("fd_kinds", {}),
+        "socket_kinds_before": before.get("socket_kinds", {}),
+        "socket_kinds_at_end": during[-1].get("socket_kinds", {}) if during else {},
+        "socket_kinds_after": after.get("socket_kinds", {}),
         "metrics_after": after.get("metrics", {}),
         "trend": _trend(samples, node, raw["settings"]["minutes"] * 60.0),
     }
@@ -310,6 +313,11 @@ def markdown(r: dict[str, Any], images: list[str]) -> str:
             f"{json.dumps(node['fd_kinds_before'])}; at the last sample "
             f"{json.dumps(node['fd_kinds_at_end'])}; after the clients left "
             f"{json.dumps(node['fd_kinds_after'])}.",
+            "",
+            "Sockets by kind: before clients "
+            f"{json.dumps(node['socket_kinds_before'])}; at the last sample "
+            f"{json.dumps(node['socket_kinds_at_end'])}; after the clients left "
+            f"{json.dumps(node['socket_kinds_after'])}.",
             "",
         ]
     cpu = r["cpu_percent_of_one_core"]
