@@ -187,8 +187,6 @@ async def _node_sample(http: httpx.AsyncClient, url: str, pid: int) -> dict[str,
     return row
 
 
-
-
 async def _sample(
     http: httpx.AsyncClient, cluster: Cluster, pool: WorkerPool, t0: float
 ) -> dict[str, Any]:
