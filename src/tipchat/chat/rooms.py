@@ -97,7 +97,13 @@ async def do_join_room(svc: Services, *, actor: Actor, room_id: int) -> None:
     """Join a public room; joining again changes nothing."""
     async with svc.db.acquire() as conn:
         room = await room_store.get_room(conn=conn, room_id=room_id)
-        if room is None or room["kind"] != "public":
+        if room is None:
+            raise access.not_found()
+        if room["kind"] != "public":
+            # Only invitations let people into private rooms and DMs; their members may
+            # "join" again like anyone joining a room twice, outsiders learn nothing.
+            if await room_store.get_membership(conn=conn, room_id=room_id, user_id=actor.user_id):
+                return
             raise access.not_found()
         try:
             async with conn.transaction():
