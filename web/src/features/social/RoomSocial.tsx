@@ -118,8 +118,12 @@ export function RoomSocial({ room }: { room: Room }) {
         )}
         {peer && <BlockButton user={peer} onError={setError} />}
         <MuteButton room={room} onError={setError} />
-        <button type="button" onClick={() => navigate({ name: "search", roomId: room.id })}>
-          Search this {room.kind === "dm" ? "conversation" : "room"}
+        <button
+          type="button"
+          aria-label={`Search this ${room.kind === "dm" ? "conversation" : "room"}`}
+          onClick={() => navigate({ name: "search", roomId: room.id })}
+        >
+          Search
         </button>
       </div>
       <FormError message={error} />
