@@ -17,9 +17,6 @@ from aws_cdk import aws_ecs as ecs
 from tipchat_infra.config import StageConfig
 from tipchat_infra.stacks.stateful import StatefulStack
 
-# The attachments work (design §3) defines the media setting's name; tipchat.config.Settings
-# has none yet: rename here when it lands.
-MEDIA_BUCKET_ENV = "TIPCHAT_MEDIA_BUCKET"
 # Settings.chains: the JSON list of chains, whose RPC URLs carry provider keys, so the whole
 # value is a secret (docs/tipping.md).
 RPC_URLS_ENV = "TIPCHAT_CHAINS"
@@ -58,7 +55,10 @@ def tipchat_runtime(config: StageConfig, data: StatefulStack) -> Runtime:
         "DB_NAME": "tipchat",
         "REDIS_HOST": cache.attr_primary_end_point_address,
         "REDIS_PORT": Token.as_string(cache.attr_primary_end_point_port),
-        MEDIA_BUCKET_ENV: data.media.bucket.bucket_name,
+        # Attachments in the private media bucket, through presigned URLs (docs/protocol.md).
+        "TIPCHAT_ATTACHMENTS_BACKEND": "s3",
+        "TIPCHAT_S3_BUCKET": data.media.bucket.bucket_name,
+        "TIPCHAT_S3_REGION": config.region,
     }
     secrets = {
         "TIPCHAT_JWT_SECRET": ecs.Secret.from_secrets_manager(data.secrets.jwt),

@@ -192,6 +192,7 @@ def test_iam_is_least_privilege(synthesis: Synthesis) -> None:
     app_actions = sorted(a for s in app_task for a in _actions(s))
     assert app_actions == sorted(
         [
+            "s3:DeleteObject",
             "s3:GetObject",
             "s3:PutObject",
             "logs:CreateLogStream",

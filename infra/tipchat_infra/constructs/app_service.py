@@ -86,17 +86,21 @@ class AppService(Construct):
             port=PORT,
             log_retention=log_retention(config),
         )
-        # Presigned URLs carry the signer's permissions: the task may put and get objects in
-        # the media bucket, nothing else there (no list, no delete, no bucket settings).
+        # Presigned URLs carry the signer's permissions: the task may put, get and delete
+        # objects in the media bucket (the app withdraws the files of deleted messages and
+        # rejected uploads), nothing else there (no list, no bucket settings).
         media_objects = f"arn:aws:s3:::{media_bucket_name}/*"
         self.task.add_to_task_role_policy(
-            iam.PolicyStatement(actions=["s3:PutObject", "s3:GetObject"], resources=[media_objects])
+            iam.PolicyStatement(
+                actions=["s3:PutObject", "s3:GetObject", "s3:DeleteObject"],
+                resources=[media_objects],
+            )
         )
         acknowledge(
             self.task.task_role,
             f"AwsSolutions-IAM5[Resource::{media_objects}]",
             "Upload keys are chosen per attachment at request time, so the grant covers the "
-            "media bucket's objects; the actions are only PutObject and GetObject.",
+            "media bucket's objects; the actions are only PutObject, GetObject and DeleteObject.",
         )
         self.service = ecs.FargateService(
             self,
