@@ -57,6 +57,6 @@ describe("SearchPanel", () => {
     onRequest("GET", "/api/search", { status: 429, body: { code: "rate_limited", message: "too many searches; retry in 12 s", retry_after: 12 } });
     renderWithProviders(<SearchPanel />, { socket: new FakeSocket() });
     await userEvent.type(screen.getByLabelText("Search messages"), "x{Enter}");
-    expect(await screen.findByRole("alert")).toHaveTextContent("too many searches");
+    expect(await screen.findByRole("alert")).toHaveTextContent("Too many searches for now: try again in 12 s.");
   });
 });

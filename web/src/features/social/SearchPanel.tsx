@@ -2,7 +2,7 @@ import { useInfiniteQuery } from "@tanstack/react-query";
 import { useEffect, useId, useRef, useState, type FormEvent } from "react";
 
 import { FormError } from "../../components/FormError";
-import { api, unwrap } from "../../lib/api/client";
+import { api, ApiError, unwrap } from "../../lib/api/client";
 import { searchKey } from "../../lib/blocks";
 import { errorText } from "../../lib/format";
 import { roomTitle, useRoom } from "../../lib/rooms";
@@ -11,6 +11,14 @@ import { Highlight } from "./Highlight";
 import { MessageHit } from "./MessageHit";
 
 const PAGE = 20;
+
+/** The server's reason, with the wait spelled out when searches are rate limited. */
+function searchError(err: unknown): string {
+  if (err instanceof ApiError && err.code === "rate_limited" && err.retryAfter !== undefined) {
+    return `Too many searches for now: try again in ${Math.max(1, Math.ceil(err.retryAfter))} s.`;
+  }
+  return errorText(err);
+}
 
 function useSearch(q: string, roomId: number | undefined) {
   return useInfiniteQuery({
@@ -87,7 +95,7 @@ export function SearchPanel({ roomId }: { roomId?: number }) {
           </p>
         )}
       </form>
-      <FormError message={results.error ? errorText(results.error) : null} />
+      <FormError message={results.error ? searchError(results.error) : null} />
       {results.isFetching && !results.isFetchingNextPage && <p className="muted">Searching…</p>}
       {q && results.data && hits.length === 0 && <p className="muted">No messages found.</p>}
       {hits.length > 0 && (

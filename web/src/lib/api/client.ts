@@ -20,6 +20,8 @@ export type Session = Schemas["SessionPublic"];
 export interface Problem {
   code: string;
   message: string;
+  /** With `rate_limited`: seconds until the server takes the request again. */
+  retry_after?: number;
 }
 
 export class ApiError extends Error {
@@ -27,6 +29,8 @@ export class ApiError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    /** Seconds to wait, when the server said (`rate_limited`). */
+    readonly retryAfter?: number,
   ) {
     super(message);
   }
@@ -64,6 +68,7 @@ export async function unwrap<T>(
       response.status,
       problem.code ?? "http_error",
       problem.message ?? response.statusText,
+      typeof problem.retry_after === "number" ? problem.retry_after : undefined,
     );
   }
   return data as T;
