@@ -350,7 +350,9 @@ async def test_a_socket_sends_files_too(app_server, people):
 
 
 async def test_local_urls_are_signed_and_expire(start_server, tmp_path):
-    server = start_server(data_dir=tmp_path, attachment_url_ttl_s=1)
+    # 3 s: long enough for the first two checks on a busy machine (a URL's expiry is a whole
+    # second, so it may end up to a second sooner), short enough to wait out below.
+    server = start_server(data_dir=tmp_path, attachment_url_ttl_s=3)
     alice = await register(server.base_url)
     room_id = await create_room(alice)
     r = await slot(alice, room_id, "cat.png", "image/png", len(PNG))
@@ -361,7 +363,7 @@ async def test_local_urls_are_signed_and_expire(start_server, tmp_path):
         assert put.status_code == 403
         wrong_type = await anon.put(url, content=PNG, headers={"Content-Type": "text/plain"})
         assert wrong_type.status_code == 400
-        await asyncio.sleep(2.1)  # the URL must expire
+        await asyncio.sleep(3.2)  # the URL must expire
         late = await anon.put(url, content=PNG, headers={"Content-Type": "image/png"})
         assert late.status_code == 403
     assert not list(tmp_path.rglob("*.png"))
