@@ -32,7 +32,13 @@ from tipchat.services import Services
 from tipchat.storage import events as event_store
 from tipchat.storage import migrate
 from tipchat.storage.database import connect, start_embedded_postgres
-from tipchat.storage.objects import MEDIA_PREFIX, LocalObjectStore, ObjectStore, S3ObjectStore
+from tipchat.storage.objects import (
+    MEDIA_PREFIX,
+    LocalObjectStore,
+    ObjectStore,
+    S3ObjectStore,
+    s3_browser_origins,
+)
 from tipchat.tips.runtime import start_chains
 from tipchat.tips.watcher import Watchers
 
@@ -155,7 +161,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(attachments_api.media)
     if not settings.is_production:
         app.include_router(dev_api.router)  # the dev faucet: never in production
-    web.mount(app, settings.web_dir)  # last: its fallback answers every other GET
+    media_origins = (
+        s3_browser_origins(
+            bucket=settings.s3_bucket or "",
+            endpoint_url=settings.s3_endpoint_url,
+            region=settings.s3_region,
+        )
+        if settings.attachments_backend == "s3"
+        else []
+    )
+    web.mount(app, settings.web_dir, media_origins)  # last: its fallback answers every GET
     # Uploads to the local object store stream past the JSON body cap; that route enforces
     # the size its signed URL names.
     app.add_middleware(BodySizeLimit, exempt_prefixes=(MEDIA_PREFIX,))

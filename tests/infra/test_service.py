@@ -271,13 +271,15 @@ def test_cloudfront_serves_the_client_through_oac_and_routes_the_app(synthesis: 
 
 
 def test_cloudfront_sends_the_apps_content_security_policy(synthesis: Synthesis) -> None:
-    from tipchat_infra.constructs.static_site import CSP as EDGE_CSP
+    """The page's CSP as the app sends it with attachments in the prod media bucket."""
+    from tipchat.api.web import csp
+    from tipchat.storage.objects import s3_browser_origins
 
-    from tipchat.api.web import CSP
-
-    assert EDGE_CSP == CSP
+    bucket = "tipchat-prod-media-222222222222"
+    app_csp = csp(s3_browser_origins(bucket=bucket, endpoint_url=None, region="eu-west-1"))
+    assert f"https://{bucket}.s3.eu-west-1.amazonaws.com" in app_csp
     (policy,) = resources(
         synthesis.templates["Prod/Edge"], "AWS::CloudFront::ResponseHeadersPolicy"
     ).values()
     headers = policy["Properties"]["ResponseHeadersPolicyConfig"]["SecurityHeadersConfig"]
-    assert headers["ContentSecurityPolicy"]["ContentSecurityPolicy"] == CSP
+    assert headers["ContentSecurityPolicy"]["ContentSecurityPolicy"] == app_csp

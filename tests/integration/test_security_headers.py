@@ -59,3 +59,20 @@ async def test_no_third_party_docs_pages(server):
         assert (await anon.get("/docs")).status_code == 404
         assert (await anon.get("/redoc")).status_code == 404
         assert (await anon.get("/openapi.json")).status_code == 200
+
+
+async def test_the_page_may_reach_the_attachment_store_and_nothing_else(start_server):
+    """With attachments in S3 the browser uploads there and shows images from there; the
+    page's CSP names exactly that origin (and a local store needs none)."""
+    local = start_server()
+    s3 = start_server(
+        attachments_backend="s3", s3_bucket="media", s3_endpoint_url="http://127.0.0.1:9"
+    )
+    async with httpx.AsyncClient() as anon:
+        plain = (await anon.get(local.base_url + "/")).headers["content-security-policy"]
+        with_s3 = (await anon.get(s3.base_url + "/")).headers["content-security-policy"]
+    assert "connect-src 'self';" in plain and "127.0.0.1:9" not in plain
+    directives = dict(d.strip().split(" ", 1) for d in with_s3.split(";"))
+    assert directives["connect-src"] == "'self' http://127.0.0.1:9"
+    assert directives["img-src"] == "'self' data: blob: http://127.0.0.1:9"
+    assert directives["script-src"] == "'self'"

@@ -17,24 +17,33 @@ from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from tipchat_infra.config import StageConfig
+from tipchat_infra.constructs.storage import media_bucket_name
 from tipchat_infra.nag import acknowledge
 
-# The Content-Security-Policy `tipchat serve` sends with the page (src/tipchat/api/web.py);
-# CloudFront must send the same one. tests/infra checks they are equal.
-CSP = "; ".join(
-    (
-        "default-src 'self'",
-        "script-src 'self'",
-        "style-src 'self'",
-        "img-src 'self' data: blob:",
-        "font-src 'self'",
-        "connect-src 'self'",
-        "object-src 'none'",
-        "base-uri 'none'",
-        "form-action 'self'",
-        "frame-ancestors 'none'",
+
+# The Content-Security-Policy `tipchat serve` sends with the page (src/tipchat/api/web.py,
+# `csp`); CloudFront must send the same one, media bucket included: the browser uploads to
+# it and shows images from it. tests/infra checks they are equal.
+def csp(media_bucket: str, region: str) -> str:
+    media = "".join(
+        f" https://{media_bucket}.s3{host}.amazonaws.com" for host in (f".{region}", "")
     )
-)
+    return "; ".join(
+        (
+            "default-src 'self'",
+            "script-src 'self'",
+            "style-src 'self'",
+            f"img-src 'self' data: blob:{media}",
+            "font-src 'self'",
+            f"connect-src 'self'{media}",
+            "object-src 'none'",
+            "base-uri 'none'",
+            "form-action 'self'",
+            "frame-ancestors 'none'",
+        )
+    )
+
+
 # Paths the app answers; everything else is the built client in the bucket. /metrics and
 # /readyz are deliberately absent: they are for the inside.
 APP_PATHS = ("/api/*", "/ws", "/healthz", "/openapi.json", "/docs", "/docs/*")
@@ -86,7 +95,8 @@ class StaticSite(Construct):
             "SecurityHeaders",
             security_headers_behavior=cloudfront.ResponseSecurityHeadersBehavior(
                 content_security_policy=cloudfront.ResponseHeadersContentSecurityPolicy(
-                    content_security_policy=CSP, override=False
+                    content_security_policy=csp(media_bucket_name(config), config.region),
+                    override=False
                 ),
                 content_type_options=cloudfront.ResponseHeadersContentTypeOptions(override=True),
                 frame_options=cloudfront.ResponseHeadersFrameOptions(

@@ -36,6 +36,11 @@ class AccessLogs(Construct):
         )
 
 
+
+def media_bucket_name(config: StageConfig) -> str:
+    """A fixed, account-qualified name: IAM policies and the CSP name it literally."""
+    return f"tipchat-{config.name}-media-{config.account}"
+
 class Media(Construct):
     """Attachments. Browsers PUT and GET with presigned URLs (design §3 attachments), so the
     bucket needs CORS for the site's origin and nothing public."""
@@ -46,7 +51,7 @@ class Media(Construct):
         super().__init__(scope, id)
         # A fixed, account-qualified name: the app's IAM policy then names its objects
         # literally (no cross-stack token), and operators can find the bucket.
-        self.bucket_name = f"tipchat-{config.name}-media-{config.account}"
+        self.bucket_name = media_bucket_name(config)
         self.bucket = _private_bucket(
             self,
             "Bucket",

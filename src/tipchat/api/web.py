@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -16,26 +17,37 @@ from fastapi import FastAPI, HTTPException
 from fastapi.responses import FileResponse, HTMLResponse, Response
 from starlette.staticfiles import StaticFiles
 
-CSP = "; ".join(
-    (
-        "default-src 'self'",
-        "script-src 'self'",
-        "style-src 'self'",
-        "img-src 'self' data: blob:",
-        "font-src 'self'",
-        "connect-src 'self'",
-        "object-src 'none'",
-        "base-uri 'none'",
-        "form-action 'self'",
-        "frame-ancestors 'none'",
+
+def csp(media_origins: Sequence[str] = ()) -> str:
+    """The page's policy. media_origins: where attachments live when they are not served by
+    this origin (S3): uploads go there (connect-src) and images come from there (img-src)."""
+    media = "".join(f" {origin}" for origin in media_origins)
+    return "; ".join(
+        (
+            "default-src 'self'",
+            "script-src 'self'",
+            "style-src 'self'",
+            f"img-src 'self' data: blob:{media}",
+            "font-src 'self'",
+            f"connect-src 'self'{media}",
+            "object-src 'none'",
+            "base-uri 'none'",
+            "form-action 'self'",
+            "frame-ancestors 'none'",
+        )
     )
-)
-PAGE_HEADERS = {
-    "Content-Security-Policy": CSP,
-    "Cache-Control": "no-cache",
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "same-origin",
-}
+
+
+CSP = csp()  # with attachments on this origin (the default)
+
+
+def page_headers(media_origins: Sequence[str] = ()) -> dict[str, str]:
+    return {
+        "Content-Security-Policy": csp(media_origins),
+        "Cache-Control": "no-cache",
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "same-origin",
+    }
 _IMMUTABLE = "public, max-age=31536000, immutable"
 # Paths the SPA fallback must never answer with the page: they are the API's.
 _NOT_PAGES = ("api/", "ws", "healthz", "readyz", "metrics", "openapi.json", "docs", "redoc")
@@ -53,8 +65,9 @@ class _HashedAssets(StaticFiles):
         return response
 
 
-def mount(app: FastAPI, web_dir: Path) -> None:
+def mount(app: FastAPI, web_dir: Path, media_origins: Sequence[str] = ()) -> None:
     """Register the app's routes; call after every API route (the fallback matches all)."""
+    headers = page_headers(media_origins)
     index = web_dir / "index.html"
     if (web_dir / "assets").is_dir():
         app.mount("/assets", _HashedAssets(directory=web_dir / "assets"), name="assets")
@@ -75,5 +88,5 @@ def mount(app: FastAPI, web_dir: Path) -> None:
         if path in top_files:
             return FileResponse(top_files[path], headers={"X-Content-Type-Options": "nosniff"})
         if not built:
-            return HTMLResponse(NOT_BUILT, headers=PAGE_HEADERS)
-        return FileResponse(index, media_type="text/html", headers=PAGE_HEADERS)
+            return HTMLResponse(NOT_BUILT, headers=headers)
+        return FileResponse(index, media_type="text/html", headers=headers)

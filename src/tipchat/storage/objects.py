@@ -20,7 +20,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, urlencode, urlsplit
 
 MEDIA_PREFIX = "/api/media/"
 
@@ -219,3 +219,14 @@ class S3ObjectStore:
 
     async def delete(self, *, key: str) -> None:
         await asyncio.to_thread(self._client.delete_object, Bucket=self.bucket, Key=key)
+
+
+def s3_browser_origins(*, bucket: str, endpoint_url: str | None, region: str) -> list[str]:
+    """Where a browser PUTs and GETs presigned S3 URLs: the page's Content-Security-Policy
+    must allow these origins (connect-src for uploads, img-src for inline images). A custom
+    endpoint is addressed path-style (its own origin); AWS virtual-hosted style, regional or
+    not depending on the SDK, so both names are allowed."""
+    if endpoint_url:
+        parts = urlsplit(endpoint_url)
+        return [f"{parts.scheme}://{parts.netloc}"]
+    return [f"https://{bucket}.s3.{region}.amazonaws.com", f"https://{bucket}.s3.amazonaws.com"]
