@@ -62,7 +62,7 @@ async def test_block_input_rules(alice, bob):
     assert (await alice.http.delete(f"/api/blocks/{bob.id}")).status_code == 204  # not blocked
 
 
-async def test_blocked_users_mentions_are_left_out_of_my_lists(alice, bob):
+async def test_blocked_users_messages_are_left_out_of_my_counts_and_lists(alice, bob):
     room_id = await create_room(alice)
     await join(bob, room_id)
     r = await bob.http.post(
@@ -70,8 +70,10 @@ async def test_blocked_users_mentions_are_left_out_of_my_lists(alice, bob):
     )
     assert r.status_code == 201
     assert (await room_of(alice, room_id))["unread_mentions"] == 1
+    assert (await room_of(alice, room_id))["unread_count"] == 1
     await alice.http.put(f"/api/blocks/{bob.id}")
     assert (await room_of(alice, room_id))["unread_mentions"] == 0
+    assert (await room_of(alice, room_id))["unread_count"] == 0  # hidden, so not unread
     assert (await alice.http.get("/api/mentions")).json()["mentions"] == []
     # History still has the message (one log for the whole room); the client hides it.
     page = (await alice.http.get(f"/api/rooms/{room_id}/messages")).json()["messages"]

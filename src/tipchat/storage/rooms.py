@@ -102,13 +102,16 @@ async def list_user_rooms(
     *, conn: asyncpg.Connection, user_id: int, room_id: int | None = None
 ) -> list[asyncpg.Record]:
     """My rooms (or just room_id), most recently active first, with my role, read marker and
-    unread message count; dm_peer is the other member of a DM."""
+    unread message count (not counting people I block); dm_peer is the other member of a DM."""
     rows: list[asyncpg.Record] = await conn.fetch(
         f"""
         SELECT {ROOM_COLUMNS}, m.role, m.last_read_seq,
                (SELECT count(*) FROM messages msg
                  WHERE msg.room_id = r.id AND msg.seq > m.last_read_seq
-                   AND msg.sender_id <> $1 AND msg.deleted_at IS NULL) AS unread_count,
+                   AND msg.sender_id <> $1 AND msg.deleted_at IS NULL
+                   AND NOT EXISTS (SELECT 1 FROM blocks b
+                                   WHERE b.user_id = $1 AND b.blocked_id = msg.sender_id)
+               ) AS unread_count,
                (SELECT u.username FROM memberships o JOIN users u ON u.id = o.user_id
                  WHERE r.kind = 'dm' AND o.room_id = r.id AND o.user_id <> $1) AS dm_peer
         FROM memberships m JOIN rooms r ON r.id = m.room_id
