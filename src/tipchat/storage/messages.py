@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 import asyncpg
 
 from tipchat.storage.attachments import ATTACHMENTS_SNAPSHOT
@@ -22,43 +20,6 @@ MESSAGE_COLUMNS = (
     f" {ATTACHMENTS_SNAPSHOT} AS attachments"
 )
 _FROM = "FROM messages m JOIN users u ON u.id = m.sender_id"
-
-
-async def insert_message(
-    *,
-    conn: asyncpg.Connection,
-    room_id: int,
-    seq: int,
-    sender_id: int,
-    client_msg_id: str,
-    body: str,
-    reply_to: int | None,
-    created_at: datetime,
-) -> bool:
-    """False when this sender already used client_msg_id (the send is a retry)."""
-    status: str = await conn.execute(
-        "INSERT INTO messages (room_id, seq, sender_id, client_msg_id, body, reply_to, created_at)"
-        " VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (sender_id, client_msg_id) DO NOTHING",
-        room_id,
-        seq,
-        sender_id,
-        client_msg_id,
-        body,
-        reply_to,
-        created_at,
-    )
-    return status.endswith(" 1")
-
-
-async def get_by_client_msg_id(
-    *, conn: asyncpg.Connection, sender_id: int, client_msg_id: str
-) -> asyncpg.Record | None:
-    row: asyncpg.Record | None = await conn.fetchrow(
-        f"SELECT {MESSAGE_COLUMNS} {_FROM} WHERE m.sender_id = $1 AND m.client_msg_id = $2",
-        sender_id,
-        client_msg_id,
-    )
-    return row
 
 
 async def get_message(
