@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import asyncpg
 import orjson
 
 from tipchat.chat import access, events, mentions
@@ -84,6 +85,17 @@ async def do_send_message(
     )
 
 
+async def get_live_message(conn: asyncpg.Connection, *, room_id: int, seq: int) -> asyncpg.Record:
+    """Message seq of the room, or the error for a message one cannot act on: none there
+    (message_not_found) or deleted (message_deleted)."""
+    message = await message_store.get_message(conn=conn, room_id=room_id, seq=seq)
+    if message is None:
+        raise TipchatError(Code.message_not_found, "no such message in this room")
+    if message["deleted_at"] is not None:
+        raise TipchatError(Code.message_deleted, "that message was deleted")
+    return message
+
+
 async def _change_message(
     svc: Services, *, actor: Actor, room_id: int, seq: int, new_body: str | None
 ) -> None:
@@ -92,11 +104,7 @@ async def _change_message(
         locked, mine = await access.lock_room_as_member(
             conn, room_id=room_id, user_id=actor.user_id
         )
-        message = await message_store.get_message(conn=conn, room_id=room_id, seq=seq)
-        if message is None:
-            raise TipchatError(Code.message_not_found, "no such message in this room")
-        if message["deleted_at"] is not None:
-            raise TipchatError(Code.message_deleted, "that message was deleted")
+        message = await get_live_message(conn, room_id=room_id, seq=seq)
         own = message["sender_id"] == actor.user_id
         if new_body is not None:
             if not own or message["kind"] != "text":

@@ -11,6 +11,7 @@ from typing import Any
 import regex
 
 from tipchat.chat import access, events
+from tipchat.chat.messages import get_live_message
 from tipchat.chat.rooms import Actor
 from tipchat.errors import Code, TipchatError
 from tipchat.services import Services
@@ -58,11 +59,7 @@ async def do_set_reaction(
             locked, _ = await access.lock_room_as_member(
                 conn, room_id=room_id, user_id=actor.user_id
             )
-            message = await message_store.get_message(conn=conn, room_id=room_id, seq=seq)
-            if message is None:
-                raise TipchatError(Code.message_not_found, "no such message in this room")
-            if message["deleted_at"] is not None:
-                raise TipchatError(Code.message_deleted, "that message was deleted")
+            await get_live_message(conn, room_id=room_id, seq=seq)
             where = {"conn": conn, "room_id": room_id, "seq": seq}
             if present:
                 if (
