@@ -31,7 +31,7 @@ from tipchat.realtime.hub import Hub
 from tipchat.services import Services
 from tipchat.storage import events as event_store
 from tipchat.storage import migrate
-from tipchat.storage.database import connect, start_embedded_postgres
+from tipchat.storage.database import connect
 from tipchat.storage.objects import (
     MEDIA_PREFIX,
     LocalObjectStore,
@@ -64,12 +64,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # Chains first: a dev chain (anvil) stops by itself if this process dies later on.
         chains = await start_chains(settings)
         app.state.chains = chains
-        stop_postgres = None
-        if settings.database_url is not None:
-            url = settings.database_url
-        else:
-            url, stop_postgres = await asyncio.to_thread(start_embedded_postgres, settings.data_dir)
-        await migrate.upgrade_async(url)
+        url, stop_postgres = await migrate.ready_database(
+            database_url=settings.database_url, data_dir=settings.data_dir
+        )
         db = await connect(url, size=settings.db_pool_size)
         bus: Bus = (
             RedisBus(settings.redis_url, prefix=settings.redis_prefix)

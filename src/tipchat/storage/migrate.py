@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 from alembic.script import ScriptDirectory
+
+from tipchat.storage.database import start_embedded_postgres
 
 _HERE = Path(__file__).parent
 
@@ -34,3 +37,17 @@ def head_revision() -> str:
     head = ScriptDirectory.from_config(_config("")).get_current_head()
     assert head is not None
     return head
+
+
+async def ready_database(
+    *, database_url: str | None, data_dir: Path
+) -> tuple[str, Callable[[], None] | None]:
+    """The database to use, migrated to head: database_url, or else an embedded PostgreSQL
+    under data_dir. Returns its URL and, for the embedded one, the function that stops it."""
+    stop: Callable[[], None] | None = None
+    if database_url is not None:
+        url = database_url
+    else:
+        url, stop = await asyncio.to_thread(start_embedded_postgres, data_dir)
+    await upgrade_async(url)
+    return url, stop

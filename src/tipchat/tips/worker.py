@@ -17,7 +17,7 @@ from tipchat.presence import InMemoryPresenceStore
 from tipchat.ratelimit import InMemoryRateLimiter
 from tipchat.services import Services
 from tipchat.storage import migrate
-from tipchat.storage.database import connect, start_embedded_postgres
+from tipchat.storage.database import connect
 from tipchat.tips.runtime import ChainRuntime
 from tipchat.tips.watcher import Watchers
 
@@ -33,12 +33,9 @@ async def run_worker(settings: Settings) -> None:
             "tipchat worker watches configured chains: set TIPCHAT_CHAINS (a dev chain lives"
             " inside `tipchat serve`, whose own watcher verifies its tips)"
         )
-    stop_postgres = None
-    if settings.database_url is not None:
-        url = settings.database_url
-    else:
-        url, stop_postgres = await asyncio.to_thread(start_embedded_postgres, settings.data_dir)
-    await migrate.upgrade_async(url)
+    url, stop_postgres = await migrate.ready_database(
+        database_url=settings.database_url, data_dir=settings.data_dir
+    )
     db = await connect(url, size=_POOL_PER_CHAIN * len(settings.chains))
     bus: Bus
     if settings.redis_url:
