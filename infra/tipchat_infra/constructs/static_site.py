@@ -16,32 +16,18 @@ from aws_cdk import aws_route53_targets as targets
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
+from tipchat.api import web
+from tipchat.storage.objects import s3_browser_origins
 from tipchat_infra.config import StageConfig
 from tipchat_infra.constructs.storage import media_bucket_name
 from tipchat_infra.nag import acknowledge
 
 
-# The Content-Security-Policy `tipchat serve` sends with the page (src/tipchat/api/web.py,
-# `csp`); CloudFront must send the same one, media bucket included: the browser uploads to
-# it and shows images from it. tests/infra checks they are equal.
+# CloudFront sends the page with the very Content-Security-Policy `tipchat serve` sends
+# (tipchat.api.web.csp), media bucket included: the browser uploads to it and shows images
+# from it.
 def csp(media_bucket: str, region: str) -> str:
-    media = "".join(
-        f" https://{media_bucket}.s3{host}.amazonaws.com" for host in (f".{region}", "")
-    )
-    return "; ".join(
-        (
-            "default-src 'self'",
-            "script-src 'self'",
-            "style-src 'self'",
-            f"img-src 'self' data: blob:{media}",
-            "font-src 'self'",
-            f"connect-src 'self'{media}",
-            "object-src 'none'",
-            "base-uri 'none'",
-            "form-action 'self'",
-            "frame-ancestors 'none'",
-        )
-    )
+    return web.csp(s3_browser_origins(bucket=media_bucket, endpoint_url=None, region=region))
 
 
 # Paths the app answers; everything else is the built client in the bucket. /metrics and
