@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, WebSocket
 
 from tipchat import __version__
+from tipchat.api import account as account_api
 from tipchat.api import attachments as attachments_api
 from tipchat.api import auth, errors, messages, ops, rooms, users, web
 from tipchat.api import blocks as blocks_api
@@ -21,6 +22,7 @@ from tipchat.api import tips as tips_api
 from tipchat.api import wallets as wallets_api
 from tipchat.api.headers import SecurityHeaders
 from tipchat.api.limits import BodySizeLimit
+from tipchat.auth import sessions
 from tipchat.bus import Bus, InProcessBus, RedisBus
 from tipchat.chat.sending import SendBatcher
 from tipchat.config import Settings
@@ -87,6 +89,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         svc = Services(settings=settings, db=db, bus=bus, limiter=limiter, presence=presence)
         svc.sends = SendBatcher(svc)
         svc.objects = object_store(settings)
+        svc.revoked = sessions.RevokedSessions(settings.access_token_ttl_s)
+        await sessions.start(svc)
 
         async def last_seq(room_id: int) -> int:
             async with db.acquire() as conn:
@@ -147,6 +151,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def websocket(ws: WebSocket) -> None:
         await app.state.gateway.serve(ws)
 
+    app.include_router(account_api.router)
     app.include_router(chains_api.router)
     app.include_router(wallets_api.router)
     app.include_router(tips_api.router)

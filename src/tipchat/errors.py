@@ -32,6 +32,10 @@ class Code(StrEnum):
     already_authenticated = "already_authenticated"
     rate_limited = "rate_limited"
     too_many_sockets = "too_many_sockets"
+    session_revoked = "session_revoked"
+    # account
+    wrong_password = "wrong_password"
+    confirmation_mismatch = "confirmation_mismatch"
     # conflicts
     username_taken = "username_taken"
     client_msg_id_conflict = "client_msg_id_conflict"

@@ -26,6 +26,12 @@ class PresenceStore(Protocol):
 
     async def remove(self, user_id: int, socket_id: str) -> None: ...
 
+    async def claim(self, user_id: int, socket_id: str, *, limit: int, ttl_s: float) -> bool:
+        """Hold a place for socket_id if the user has fewer than limit live sockets, in one
+        step (two nodes cannot both take the last place); False when at the limit. The place
+        says `offline` until the socket sets its status, so that change is still announced."""
+        ...
+
     async def status(self, user_ids: list[int]) -> dict[int, str]: ...
 
     async def reap_dead_nodes(self) -> list[int]:
@@ -41,6 +47,14 @@ class InMemoryPresenceStore:
 
     async def put(self, user_id: int, socket_id: str, status: str, ttl_s: float) -> None:
         self._entries.setdefault(user_id, {})[socket_id] = (status, self._clock() + ttl_s)
+
+    async def claim(self, user_id: int, socket_id: str, *, limit: int, ttl_s: float) -> bool:
+        now = self._clock()
+        live = sum(1 for _, expires in self._entries.get(user_id, {}).values() if expires > now)
+        if live >= limit:
+            return False
+        await self.put(user_id, socket_id, "offline", ttl_s)
+        return True
 
     async def remove(self, user_id: int, socket_id: str) -> None:
         sockets = self._entries.get(user_id, {})
@@ -59,6 +73,21 @@ class InMemoryPresenceStore:
         }
 
 
+# KEYS[1] the user's hash; ARGV: now (ms), limit, socket id, entry, ttl (ms). Counts the
+# live entries and adds one only below the limit, atomically (a script runs alone).
+_CLAIM = """
+local live = 0
+for _, value in ipairs(redis.call('HVALS', KEYS[1])) do
+    local expires = tonumber(string.match(value, '|(%d+)$'))
+    if expires and expires > tonumber(ARGV[1]) then live = live + 1 end
+end
+if live >= tonumber(ARGV[2]) then return 0 end
+redis.call('HSET', KEYS[1], ARGV[3], ARGV[4])
+redis.call('PEXPIRE', KEYS[1], ARGV[5])
+return 1
+"""
+
+
 class RedisPresenceStore:
     """A hash per user: socket id -> "status|expiry (ms since epoch)". The hash itself expires
     with its newest entry, so users of a dead node leave nothing behind.
@@ -75,6 +104,7 @@ class RedisPresenceStore:
         self._prefix = prefix + "presence:"
         self._nodes = prefix + "presence-nodes"  # node id -> alive until (ms since epoch)
         self._node = secrets.token_hex(8)
+        self._claim = self._client.register_script(_CLAIM)
 
     def _users_of(self, node: str) -> str:
         return f"{self._prefix}node:{node}"
@@ -105,6 +135,16 @@ class RedisPresenceStore:
                 await self._client.delete(self._users_of(node))
                 users += (int(m) for m in members)
         return users
+
+    async def claim(self, user_id: int, socket_id: str, *, limit: int, ttl_s: float) -> bool:
+        key = f"{self._prefix}{user_id}"
+        now = int(time.time() * 1000)
+        ttl_ms = int(ttl_s * 1000)
+        entry = f"offline|{now + ttl_ms}"
+        if not await self._claim(keys=[key], args=[now, limit, socket_id, entry, ttl_ms]):
+            return False
+        await self.put(user_id, socket_id, "offline", ttl_s)  # and the node's bookkeeping
+        return True
 
     async def remove(self, user_id: int, socket_id: str) -> None:
         await self._client.hdel(f"{self._prefix}{user_id}", socket_id)

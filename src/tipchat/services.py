@@ -13,6 +13,7 @@ from tipchat.storage.database import Database
 from tipchat.storage.objects import ObjectStore
 
 if TYPE_CHECKING:
+    from tipchat.auth.sessions import RevokedSessions
     from tipchat.chat.sending import SendBatcher
 
 
@@ -27,3 +28,5 @@ class Services:
     sends: SendBatcher = field(init=False)
     # Attachments' object storage (storage.objects): a local directory or an S3 bucket.
     objects: ObjectStore = field(init=False)
+    # Sessions signed out before their access tokens expire (auth.sessions), on app nodes.
+    revoked: RevokedSessions = field(init=False)

@@ -7,7 +7,7 @@ import secrets
 
 from fastapi import APIRouter, Request, Response, status
 
-from tipchat.api.deps import ClientIp, CurrentUser, ServicesDep, check_csrf
+from tipchat.api.deps import ClientIp, CurrentUser, ServicesDep, check_csrf, get_client_ip
 from tipchat.api.schemas import Credentials, Me, RefreshRequest, SessionPublic, UserPublic
 from tipchat.auth import accounts, tokens
 from tipchat.errors import Code, TipchatError
@@ -59,7 +59,7 @@ def _session_response(
     )
 
 
-def _clear_cookies(response: Response) -> None:
+def clear_session_cookies(response: Response) -> None:
     response.delete_cookie(tokens.ACCESS_COOKIE, path="/")
     response.delete_cookie(tokens.REFRESH_COOKIE, path="/api/auth")
     response.delete_cookie(tokens.CSRF_COOKIE, path="/")
@@ -97,7 +97,7 @@ async def refresh(
     token = _refresh_token_of(request, body)
     if not token:
         raise TipchatError(Code.refresh_token_invalid, "no refresh token")
-    session = await accounts.do_refresh(svc, refresh_token=token)
+    session = await accounts.do_refresh(svc, refresh_token=token, ip=get_client_ip(request))
     return _session_response(svc, request, response, session)
 
 
@@ -108,13 +108,19 @@ async def logout(
     token = _refresh_token_of(request, body)
     if token:
         await accounts.do_logout(svc, refresh_token=token)
-    _clear_cookies(response)
+    clear_session_cookies(response)
 
 
 @router.get("/me", tags=["users"])
 async def me(user: CurrentUser, svc: ServicesDep) -> Me:
     async with svc.db.acquire() as conn:
         row = await user_store.get_user(conn=conn, user_id=user.user_id)
+        has_password = await user_store.get_credentials(conn=conn, user_id=user.user_id)
     if row is None:
         raise TipchatError(Code.invalid_token, "this account no longer exists")
-    return Me(id=row["id"], username=row["username"], created_at=row["created_at"])
+    return Me(
+        id=row["id"],
+        username=row["username"],
+        created_at=row["created_at"],
+        has_password=has_password is not None,
+    )

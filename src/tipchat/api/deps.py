@@ -48,8 +48,10 @@ def get_current_user(request: Request, svc: Annotated[Services, Depends(get_serv
     claims = tokens.decode_access_token(
         token, secret=svc.settings.jwt_secret, previous=svc.settings.jwt_previous_secrets
     )
+    if claims.session_id in svc.revoked:
+        raise TipchatError(Code.session_revoked, "this session was signed out; sign in again")
     request.state.session_id = claims.session_id
-    return Actor(claims.user_id, claims.username)
+    return Actor(claims.user_id, claims.username, get_client_ip(request), claims.session_id)
 
 
 def get_client_ip(request: Request) -> str:

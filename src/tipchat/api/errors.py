@@ -20,6 +20,8 @@ _STATUS: dict[Code, int] = {
     Code.invalid_credentials: 401,
     Code.refresh_token_invalid: 401,
     Code.refresh_token_reused: 401,
+    Code.session_revoked: 401,
+    Code.wrong_password: 403,
     Code.csrf_failed: 403,
     Code.origin_not_allowed: 403,
     Code.forbidden: 403,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -32,6 +32,8 @@ class UserPublic(BaseModel):
 
 class Me(UserPublic):
     created_at: datetime
+    # False for an account made by signing in elsewhere (OIDC): it deletes itself by name.
+    has_password: bool
 
 
 class UsersPublic(BaseModel):
@@ -260,3 +262,31 @@ class AttachmentUpload(BaseModel):
 class AttachmentDownload(BaseModel):
     url: str
     expires_at: float
+
+
+class PasswordChange(BaseModel):
+    current_password: str = Field(max_length=1024)
+    new_password: str = Field(max_length=1024)
+
+
+class AccountDeletion(BaseModel):
+    # The password proves it is me; an account without one (external sign-in only) types
+    # its username instead.
+    password: str | None = Field(default=None, max_length=1024)
+    confirm_username: str | None = Field(default=None, max_length=64)
+    messages: Literal["keep", "erase"]
+
+
+class AuditEventPublic(BaseModel):
+    id: int
+    at: datetime
+    event: str
+    actor_id: int | None
+    ip: str | None
+    details: dict[str, Any]
+
+
+class AuditEventsPublic(BaseModel):
+    events: list[AuditEventPublic]
+    # Pass as before_id for the next (older) page; None on the last page.
+    next_before_id: int | None

@@ -30,8 +30,7 @@ async def search(
     )
     return SearchPublic(
         results=[
-            SearchHit.model_validate({"message": h.message, "highlight": h.highlight})
-            for h in hits
+            SearchHit.model_validate({"message": h.message, "highlight": h.highlight}) for h in hits
         ],
         next_before=next_before,
     )

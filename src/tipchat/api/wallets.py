@@ -111,6 +111,7 @@ async def link_wallet(
         message=body.message,
         signature=body.signature,
         expected=expected,
+        ip=user.ip,
     )
     return WalletPublic.model_validate(wallet)
 
@@ -128,7 +129,7 @@ async def my_wallets(user: CurrentUser, svc: ServicesDep) -> WalletsPublic:
 async def unlink_wallet(
     address: Annotated[str, Path(max_length=64)], user: CurrentUser, svc: ServicesDep
 ) -> Response:
-    await tip_wallets.do_unlink_wallet(svc, user_id=user.user_id, address=address)
+    await tip_wallets.do_unlink_wallet(svc, user_id=user.user_id, address=address, ip=user.ip)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 

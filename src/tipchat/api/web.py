@@ -48,6 +48,8 @@ def page_headers(media_origins: Sequence[str] = ()) -> dict[str, str]:
         "X-Content-Type-Options": "nosniff",
         "Referrer-Policy": "same-origin",
     }
+
+
 _IMMUTABLE = "public, max-age=31536000, immutable"
 # Paths the SPA fallback must never answer with the page: they are the API's.
 _NOT_PAGES = ("api/", "ws", "healthz", "readyz", "metrics", "openapi.json", "docs", "redoc")

@@ -8,11 +8,13 @@ from datetime import UTC, datetime, timedelta
 
 import asyncpg
 
-from tipchat.auth import passwords, tokens
+from tipchat.auth import passwords, sessions, tokens
 from tipchat.errors import Code, TipchatError
 from tipchat.services import Services
+from tipchat.storage import audit
 from tipchat.storage import tokens as token_store
 from tipchat.storage import users as user_store
+from tipchat.storage.audit import AuditEvent
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,9 @@ async def do_register(svc: Services, *, username: str, password: str, ip: str) -
         )
         if user_id is None:
             raise TipchatError(Code.username_taken, "that username is taken")
+        await audit.insert_event(
+            conn=conn, event=AuditEvent.registered, user_id=user_id, actor_id=user_id, ip=ip
+        )
         return await _start_session(svc, conn, user_id=user_id, username=username)
 
 
@@ -84,12 +89,28 @@ async def do_login(svc: Services, *, username: str, password: str, ip: str) -> S
         row = await user_store.get_login(conn=conn, username=username)
         ok = await passwords.verify_password(row["password_hash"] if row else None, password)
         if row is None or not ok:
+            # A failure on an unknown name is recorded under no account, and without the
+            # name: people type their password into the name field.
+            await audit.insert_event(
+                conn=conn,
+                event=AuditEvent.login_failed,
+                user_id=row["id"] if row else None,
+                actor_id=None,
+                ip=ip,
+            )
             raise TipchatError(Code.invalid_credentials, "wrong username or password")
         async with conn.transaction():
+            await audit.insert_event(
+                conn=conn,
+                event=AuditEvent.login_succeeded,
+                user_id=row["id"],
+                actor_id=row["id"],
+                ip=ip,
+            )
             return await _start_session(svc, conn, user_id=row["id"], username=row["username"])
 
 
-async def do_refresh(svc: Services, *, refresh_token: str) -> Session:
+async def do_refresh(svc: Services, *, refresh_token: str, ip: str | None = None) -> Session:
     """Spend a refresh token for a new pair. Spending one twice means it was stolen (or
     replayed): the whole family is revoked and every device of that sign-in must log in again."""
     token_hash = tokens.hash_refresh_token(refresh_token)
@@ -105,6 +126,14 @@ async def do_refresh(svc: Services, *, refresh_token: str) -> Session:
             reused = row["used_at"] is not None
             if reused:
                 await token_store.revoke_family(conn=conn, family_id=row["family_id"])
+                await audit.insert_event(
+                    conn=conn,
+                    event=AuditEvent.refresh_token_reused,
+                    user_id=row["user_id"],
+                    actor_id=None,
+                    ip=ip,
+                    details={"session_id": str(row["family_id"])},
+                )
             else:
                 await token_store.mark_used(conn=conn, token_hash=token_hash)
                 user = await user_store.get_user(conn=conn, user_id=row["user_id"])
@@ -117,6 +146,7 @@ async def do_refresh(svc: Services, *, refresh_token: str) -> Session:
                     family_id=row["family_id"],
                 )
         # Outside the transaction, so the revocation above is committed before we refuse.
+        await sessions.publish(svc, user_id=row["user_id"], families=[row["family_id"]])
         raise TipchatError(
             Code.refresh_token_reused, "this session was revoked because a refresh token was reused"
         )
@@ -127,5 +157,41 @@ async def do_logout(svc: Services, *, refresh_token: str) -> None:
         family = await token_store.family_of(
             conn=conn, token_hash=tokens.hash_refresh_token(refresh_token)
         )
-        if family is not None:
-            await token_store.revoke_family(conn=conn, family_id=family)
+        if family is None:
+            return
+        await token_store.revoke_family(conn=conn, family_id=family["family_id"])
+    await sessions.publish(svc, user_id=family["user_id"], families=[family["family_id"]])
+
+
+async def do_change_password(
+    svc: Services,
+    *,
+    user_id: int,
+    session_id: str | None,
+    ip: str | None,
+    current_password: str,
+    new_password: str,
+) -> None:
+    """Change my password; every other session of mine is signed out (the one that asked
+    stays), since a password change is what people do when they fear someone else is in."""
+    await _limit(svc, f"password:user:{user_id}", svc.settings.login_limit_per_username)
+    async with svc.db.acquire() as conn:
+        row = await user_store.get_credentials(conn=conn, user_id=user_id)
+        if row is None:
+            raise TipchatError(Code.wrong_password, "this account has no password to change")
+        passwords.check_password(new_password, username=row["username"])
+        if not await passwords.verify_password(row["password_hash"], current_password):
+            raise TipchatError(Code.wrong_password, "the current password is wrong")
+        new_hash = await passwords.hash_password(new_password)
+        async with conn.transaction():
+            await user_store.set_password_hash(conn=conn, user_id=user_id, password_hash=new_hash)
+            revoked = await sessions.revoke_all(svc, conn, user_id=user_id, keep=session_id)
+            await audit.insert_event(
+                conn=conn,
+                event=AuditEvent.password_changed,
+                user_id=user_id,
+                actor_id=user_id,
+                ip=ip,
+                details={"sessions_revoked": len(revoked)},
+            )
+    await sessions.publish(svc, user_id=user_id, families=revoked)

@@ -13,6 +13,7 @@ from tipchat.chat.sending import Ack
 from tipchat.errors import Code, TipchatError
 from tipchat.services import Services
 from tipchat.storage import attachments as attachment_store
+from tipchat.storage import audit
 from tipchat.storage import events as event_store
 from tipchat.storage import mentions as mention_store
 from tipchat.storage import messages as message_store
@@ -106,7 +107,21 @@ async def _change_message(
         )
         message = await get_live_message(conn, room_id=room_id, seq=seq)
         own = message["sender_id"] == actor.user_id
-        if new_body is not None:
+        if new_body is None:
+            if not own:
+                access.require_role(mine, "admin", "delete other people's messages")
+                await audit.insert_event(
+                    conn=conn,
+                    event=audit.AuditEvent.message_deleted_by_moderator,
+                    user_id=message["sender_id"],
+                    actor_id=actor.user_id,
+                    ip=actor.ip,
+                    details={"room_id": room_id, "seq": seq},
+                )
+            event = await delete_in_locked_room(
+                conn, room_id=room_id, seq=seq, event_seq=locked["seq"], by=actor.user_id
+            )
+        else:
             if not own or message["kind"] != "text":
                 raise TipchatError(Code.forbidden, "you can only edit your own messages")
             # Before the update: its returned snapshot shows the new body's mentions.
@@ -116,31 +131,42 @@ async def _change_message(
             changed = await message_store.update_body(
                 conn=conn, room_id=room_id, seq=seq, body=new_body
             )
-        else:
-            if not own:
-                access.require_role(mine, "admin", "delete other people's messages")
-            # A deleted message keeps no reactions or mentions: its snapshot shows nothing.
-            await reaction_store.delete_for_message(conn=conn, room_id=room_id, seq=seq)
-            await mention_store.delete_for_message(conn=conn, room_id=room_id, seq=seq)
-            await attachment_store.mark_deleted_for_message(conn=conn, room_id=room_id, seq=seq)
-            changed = await message_store.mark_deleted(conn=conn, room_id=room_id, seq=seq)
-        snapshot = events.message_snapshot(changed)
-        if new_body is None:
-            await event_store.redact_message_events(
-                conn=conn,
+            event = await events.append(
+                conn,
                 room_id=room_id,
-                seq=seq,
-                snapshot=orjson.dumps(snapshot, option=orjson.OPT_UTC_Z).decode(),
+                seq=locked["seq"],
+                type="message_updated",
+                body={"message": events.message_snapshot(changed), "by": actor.user_id},
+                target_seq=seq,
             )
-        event = await events.append(
-            conn,
-            room_id=room_id,
-            seq=locked["seq"],
-            type="message_updated",
-            body={"message": snapshot, "by": actor.user_id},
-            target_seq=seq,
-        )
     await events.publish(svc, event)
+
+
+async def delete_in_locked_room(
+    conn: asyncpg.Connection, *, room_id: int, seq: int, event_seq: int, by: int
+) -> events.Event:
+    """Delete message seq, in a transaction that locked its room, as the message_updated
+    event numbered event_seq. A deleted message keeps no body, reactions, mentions or
+    attachments, and the events that carried its body are redacted."""
+    await reaction_store.delete_for_message(conn=conn, room_id=room_id, seq=seq)
+    await mention_store.delete_for_message(conn=conn, room_id=room_id, seq=seq)
+    await attachment_store.mark_deleted_for_message(conn=conn, room_id=room_id, seq=seq)
+    changed = await message_store.mark_deleted(conn=conn, room_id=room_id, seq=seq)
+    snapshot = events.message_snapshot(changed)
+    await event_store.redact_message_events(
+        conn=conn,
+        room_id=room_id,
+        seq=seq,
+        snapshot=orjson.dumps(snapshot, option=orjson.OPT_UTC_Z).decode(),
+    )
+    return await events.append(
+        conn,
+        room_id=room_id,
+        seq=event_seq,
+        type="message_updated",
+        body={"message": snapshot, "by": by},
+        target_seq=seq,
+    )
 
 
 async def do_edit_message(

@@ -16,6 +16,7 @@ import asyncpg
 from tipchat.chat import access, events
 from tipchat.errors import Code, TipchatError
 from tipchat.services import Services
+from tipchat.storage import audit
 from tipchat.storage import rooms as room_store
 from tipchat.storage import users as user_store
 
@@ -27,6 +28,10 @@ ROLES = ("owner", "admin", "member")
 class Actor:
     user_id: int
     username: str
+    # Where the request came from and under which sign-in: for the audit log (storage.audit)
+    # and for what a session may do to itself (a password change keeps its own session).
+    ip: str | None = None
+    session_id: str | None = None
 
 
 def clean_room_name(name: str) -> str:
@@ -134,7 +139,7 @@ async def do_add_member(svc: Services, *, actor: Actor, room_id: int, user_id: i
         locked, _ = await access.lock_room_as_member(conn, room_id=room_id, user_id=actor.user_id)
         if locked["kind"] == "dm":
             raise TipchatError(Code.forbidden, "a direct message has exactly two members")
-        user = await user_store.get_user(conn=conn, user_id=user_id)
+        user = await user_store.get_live_user(conn=conn, user_id=user_id)
         if user is None:
             raise TipchatError(Code.user_not_found, "no such user")
         if not await room_store.insert_membership(
@@ -182,6 +187,15 @@ async def do_remove_member(svc: Services, *, actor: Actor, room_id: int, user_id
         user = await user_store.get_user(conn=conn, user_id=user_id)
         assert user is not None
         await room_store.delete_membership(conn=conn, room_id=room_id, user_id=user_id)
+        if not leaving:
+            await audit.insert_event(
+                conn=conn,
+                event=audit.AuditEvent.member_removed,
+                user_id=user_id,
+                actor_id=actor.user_id,
+                ip=actor.ip,
+                details={"room_id": room_id},
+            )
         event = await _member_event(
             conn,
             locked=locked,
@@ -214,6 +228,7 @@ async def do_set_role(
         if target is None or user is None:
             raise TipchatError(Code.user_not_found, "that user is not in this room")
         await room_store.set_role(conn=conn, room_id=room_id, user_id=user_id, role=role)
+        await _audit_role(conn, actor, room_id=room_id, user_id=user_id, role=role)
         published.append(
             await _member_event(
                 conn,
@@ -229,6 +244,7 @@ async def do_set_role(
             await room_store.set_role(
                 conn=conn, room_id=room_id, user_id=actor.user_id, role="admin"
             )
+            await _audit_role(conn, actor, room_id=room_id, user_id=actor.user_id, role="admin")
             published.append(
                 await _member_event(
                     conn,
@@ -240,6 +256,19 @@ async def do_set_role(
                 )
             )
     await events.publish(svc, *published)
+
+
+async def _audit_role(
+    conn: asyncpg.Connection, actor: Actor, *, room_id: int, user_id: int, role: str
+) -> None:
+    await audit.insert_event(
+        conn=conn,
+        event=audit.AuditEvent.role_changed,
+        user_id=user_id,
+        actor_id=actor.user_id,
+        ip=actor.ip,
+        details={"room_id": room_id, "role": role},
+    )
 
 
 async def do_rename_room(svc: Services, *, actor: Actor, room_id: int, name: str) -> None:
@@ -275,7 +304,7 @@ async def do_open_dm(svc: Services, *, actor: Actor, user_id: int) -> int:
         existing = await room_store.get_dm_room_id(conn=conn, dm_key=dm_key)
         if existing is not None:
             return existing
-        other = await user_store.get_user(conn=conn, user_id=user_id)
+        other = await user_store.get_live_user(conn=conn, user_id=user_id)
         if other is None:
             raise TipchatError(Code.user_not_found, "no such user")
         try:
@@ -306,3 +335,43 @@ async def do_open_dm(svc: Services, *, actor: Actor, user_id: int) -> int:
     await events.publish(svc, *published)
     room_id: int = room["id"]
     return room_id
+
+
+async def depart_deleted_user(
+    conn: asyncpg.Connection,
+    *,
+    locked: asyncpg.Record | None,
+    room_id: int,
+    user: dict[str, Any],
+) -> list[events.Event]:
+    """A deleted account leaves room_id (locked by this transaction; `locked` if its seq is
+    not yet used):
+    a `left` event under the erased name. An owner hands the room on first, to its senior
+    admin or else its longest-standing member, so no room is left without an owner."""
+    membership = await room_store.get_membership(conn=conn, room_id=room_id, user_id=user["id"])
+    assert membership is not None
+    unused: asyncpg.Record | None = locked
+    handed_over = []
+    if membership["role"] == "owner":
+        heir = await room_store.successor(conn=conn, room_id=room_id, leaving_id=user["id"])
+        if heir is not None:
+            await room_store.set_role(
+                conn=conn, room_id=room_id, user_id=heir["user_id"], role="owner"
+            )
+            handed_over.append(
+                await _member_event(
+                    conn,
+                    locked=locked,
+                    room_id=room_id,
+                    user=_user_ref(heir["user_id"], heir["username"]),
+                    action="role",
+                    role="owner",
+                    by=user["id"],
+                )
+            )
+            unused = None  # its seq is taken; the next event takes another
+    await room_store.delete_membership(conn=conn, room_id=room_id, user_id=user["id"])
+    left = await _member_event(
+        conn, locked=unused, room_id=room_id, user=user, action="left", role=None, by=user["id"]
+    )
+    return [*handed_over, left]

@@ -57,6 +57,8 @@ class Connection:
         queue_size: int,
         backlog_limit: int | None = None,
         on_room_lost: Callable[[Connection, int], None] | None = None,
+        socket_id: str | None = None,
+        session_id: str | None = None,
     ) -> None:
         self.ws = ws
         self.user_id = user_id
@@ -75,7 +77,8 @@ class Connection:
         self._low_watermark = queue_size // 4
         self._has_room = asyncio.Event()
         self.expiry: asyncio.TimerHandle | None = None  # when the access token runs out
-        self.socket_id = secrets.token_hex(8)  # this socket's presence entry
+        self.socket_id = socket_id or secrets.token_hex(8)  # this socket's presence entry
+        self.session_id = session_id  # the sign-in it was authenticated under
         self.presence = "online"
         self.typing_sent: dict[int, float] = {}  # room id -> when we last passed typing on
         self._writer: asyncio.Task[None] | None = None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import secrets
 import time
 from collections import Counter
 from typing import Any
@@ -74,6 +75,7 @@ class Gateway:
         self.draining = False
         self._busy: set[Connection] = set()
         self._tasks: set[asyncio.Task[None]] = set()
+        svc.revoked.listeners.append(self._sessions_revoked)
 
     # -- lifecycle -----------------------------------------------------------------------
 
@@ -103,7 +105,10 @@ class Gateway:
             await ws.close(CLOSE_GOING_AWAY, "server shutting down")
             return
         limit = settings.ws_max_sockets_per_user
-        if self._sockets_of[claims.user_id] >= limit:
+        socket_id = secrets.token_hex(8)
+        if self._sockets_of[claims.user_id] >= limit or not await self._claim_socket(
+            claims.user_id, socket_id, limit
+        ):
             await ws.send_json(
                 {
                     "type": "error",
@@ -120,6 +125,8 @@ class Gateway:
             queue_size=settings.ws_send_queue,
             backlog_limit=settings.ws_send_queue + settings.ws_replay_bound,
             on_room_lost=self._room_lost,
+            socket_id=socket_id,
+            session_id=claims.session_id,
         )
         conn.start_writer()
         self.connections.add(conn)
@@ -159,6 +166,31 @@ class Gateway:
                 await self.hub.detach(conn, room_id)
             await self.hub.detach_user(conn)
             await self._presence(conn, None)
+
+    async def _claim_socket(self, user_id: int, socket_id: str, limit: int) -> bool:
+        """Count this socket against the user's limit across the cluster (presence entries
+        are per socket on every node). Fails open: with Redis away the per-node limit holds."""
+        try:
+            return await self.svc.presence.claim(
+                user_id, socket_id, limit=limit, ttl_s=self.svc.settings.presence_ttl_s
+            )
+        except Exception:
+            log.warning("socket limit of user %s not checked cluster-wide", user_id, exc_info=True)
+            return True
+
+    def _sessions_revoked(self, user_id: int, session_ids: list[str]) -> None:
+        """Signed out elsewhere (or the account deleted): close those sessions' sockets."""
+        revoked = set(session_ids)
+        for conn in list(self.connections):
+            if conn.user_id == user_id and conn.session_id in revoked:
+                conn.send(
+                    {
+                        "type": "error",
+                        "code": Code.session_revoked.value,
+                        "message": "this session was signed out",
+                    }
+                )
+                conn.close_after_queue(CLOSE_AUTH, Code.session_revoked.value)
 
     async def _presence(self, conn: Connection, status: str | None) -> None:
         """Record this socket as online/away (None: gone). Presence is a courtesy: a failure
@@ -217,9 +249,12 @@ class Gateway:
 
     def _decode(self, token: str) -> tokens.AccessClaims:
         settings = self.svc.settings
-        return tokens.decode_access_token(
+        claims = tokens.decode_access_token(
             token, secret=settings.jwt_secret, previous=settings.jwt_previous_secrets
         )
+        if claims.session_id in self.svc.revoked:
+            raise TipchatError(Code.session_revoked, "this session was signed out")
+        return claims
 
     async def _authenticate(self, ws: WebSocket) -> tokens.AccessClaims | None:
         """The session cookie, or else a first frame {"type": "auth", "token": ...}."""
@@ -250,7 +285,7 @@ class Gateway:
                     )
                 return self._decode(frame.token)
             except TipchatError as exc:
-                if exc.code in (Code.invalid_token, Code.token_expired):
+                if exc.code in (Code.invalid_token, Code.token_expired, Code.session_revoked):
                     await self._refuse(ws, exc.code, exc.message)
                     return None
                 await ws.send_json({"type": "error", **exc.to_dict()})
@@ -376,6 +411,7 @@ class Gateway:
                         id=frame.id,
                     )
                 self._expire_at(conn, claims)
+                conn.session_id = claims.session_id
                 conn.send(
                     {
                         "type": "ready",

@@ -66,3 +66,19 @@ async def events_after(
         limit,
     )
     return [(row["seq"], row["payload"]) for row in rows]
+
+
+async def rename_user_in_events(*, conn: asyncpg.Connection, old: str, new: str) -> int:
+    """Replace a user's name in every stored event that carries it (as a message's
+    `sender` or a member event's `username`); the number of events changed. Names match
+    the username rule (letters, digits, _), so the quoted name cannot occur otherwise in
+    those keys. This reads the whole log once: it runs only when an account is deleted."""
+    status: str = await conn.execute(
+        "UPDATE room_events SET payload = replace(replace(payload::text,"
+        " '\"sender\":\"' || $1 || '\"', '\"sender\":\"' || $2 || '\"'),"
+        " '\"username\":\"' || $1 || '\"', '\"username\":\"' || $2 || '\"')::json"
+        " WHERE strpos(payload::text, '\"' || $1 || '\"') > 0",
+        old,
+        new,
+    )
+    return int(status.split()[-1])

@@ -87,3 +87,18 @@ async def page(
         limit,
     )
     return rows[::-1]
+
+
+async def live_seqs_of_sender(*, conn: asyncpg.Connection, user_id: int) -> dict[int, list[int]]:
+    """room id -> seqs of the text messages user_id sent that are not deleted (tips stay:
+    they record payments, which the chain keeps anyway)."""
+    rows = await conn.fetch(
+        "SELECT room_id, seq FROM messages"
+        " WHERE sender_id = $1 AND kind = 'text' AND deleted_at IS NULL"
+        " ORDER BY room_id, seq",
+        user_id,
+    )
+    found: dict[int, list[int]] = {}
+    for row in rows:
+        found.setdefault(row["room_id"], []).append(row["seq"])
+    return found

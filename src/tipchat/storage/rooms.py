@@ -165,3 +165,18 @@ async def list_public_rooms(
 async def user_room_ids(*, conn: asyncpg.Connection, user_id: int) -> list[int]:
     rows = await conn.fetch("SELECT room_id FROM memberships WHERE user_id = $1", user_id)
     return [row["room_id"] for row in rows]
+
+
+async def successor(
+    *, conn: asyncpg.Connection, room_id: int, leaving_id: int
+) -> asyncpg.Record | None:
+    """Who takes a room over when its owner's account is deleted: the longest-standing
+    admin, else the longest-standing member; None when nobody else is in it."""
+    row: asyncpg.Record | None = await conn.fetchrow(
+        "SELECT m.user_id, u.username FROM memberships m JOIN users u ON u.id = m.user_id"
+        " WHERE m.room_id = $1 AND m.user_id <> $2"
+        " ORDER BY CASE m.role WHEN 'admin' THEN 0 ELSE 1 END, m.joined_at, m.user_id LIMIT 1",
+        room_id,
+        leaving_id,
+    )
+    return row

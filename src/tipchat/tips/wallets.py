@@ -18,6 +18,7 @@ from eth_utils.hexadecimal import decode_hex
 from tipchat.chat import access
 from tipchat.errors import Code, TipchatError
 from tipchat.services import Services
+from tipchat.storage import audit
 from tipchat.storage import wallets as wallet_store
 from tipchat.tips import siwe
 from tipchat.tips.rpc import ChainClient
@@ -80,6 +81,7 @@ async def do_link_wallet(
     message: str,
     signature: str,
     expected: siwe.Expected,
+    ip: str | None = None,
 ) -> dict[str, Any]:
     """Verify a signed SIWE message and link its address to user_id; the wallet."""
     await _limit(svc, user_id)
@@ -98,13 +100,21 @@ async def do_link_wallet(
     if parsed.issued_at < nonce["created_at"] - siwe.CLOCK_SKEW:
         raise TipchatError(Code.siwe_issued_at_invalid, "Issued At is before the nonce was made")
     await _check_signature(chains, parsed, message, raw_signature)
-    async with svc.db.acquire() as conn:
+    async with svc.db.acquire() as conn, conn.transaction():
         row = await wallet_store.insert_wallet(
             conn=conn, user_id=user_id, address=parsed.address, chain_id=parsed.chain_id
         )
-    if row["user_id"] != user_id:
-        raise TipchatError(
-            Code.wallet_linked_elsewhere, "this address is linked to another account"
+        if row["user_id"] != user_id:
+            raise TipchatError(
+                Code.wallet_linked_elsewhere, "this address is linked to another account"
+            )
+        await audit.insert_event(
+            conn=conn,
+            event=audit.AuditEvent.wallet_linked,
+            user_id=user_id,
+            actor_id=user_id,
+            ip=ip,
+            details={"address": parsed.address, "chain_id": parsed.chain_id},
         )
     return dict(row)
 
@@ -147,12 +157,22 @@ async def _check_signature(
         )
 
 
-async def do_unlink_wallet(svc: Services, *, user_id: int, address: str) -> None:
+async def do_unlink_wallet(
+    svc: Services, *, user_id: int, address: str, ip: str | None = None
+) -> None:
     """Unlink; tips already intended keep the address they snapshotted."""
     checksummed = checksum(address)
-    async with svc.db.acquire() as conn:
+    async with svc.db.acquire() as conn, conn.transaction():
         if not await wallet_store.delete_wallet(conn=conn, user_id=user_id, address=checksummed):
             raise TipchatError(Code.wallet_not_found, "no such wallet linked to your account")
+        await audit.insert_event(
+            conn=conn,
+            event=audit.AuditEvent.wallet_unlinked,
+            user_id=user_id,
+            actor_id=user_id,
+            ip=ip,
+            details={"address": checksummed},
+        )
 
 
 def checksum(address: str) -> str:

@@ -46,7 +46,7 @@ const TYPING_INTERVAL_MS = 2000;
 /** Send errors that say "not now" rather than "never": the send stays pending. */
 const RETRIABLE_SEND_ERRORS = new Set(["unavailable", "internal_error", "rate_limited"]);
 /** Errors that precede a 4001 close; the reconnect (with a fresh token) handles them. */
-const AUTH_ERRORS = new Set(["not_authenticated", "invalid_token", "token_expired"]);
+const AUTH_ERRORS = new Set(["not_authenticated", "invalid_token", "token_expired", "session_revoked"]);
 /**
  * The `id` of every resume frame. The server echoes it in per-room errors, which tells a
  * failed resume (the server no longer follows the room) from, say, an `invalid_seq` that

@@ -19,6 +19,14 @@ def upgrade() -> None:
     # personal data erased and a name no one can register ("deleted-<id>").
     op.execute("ALTER TABLE users ADD COLUMN deleted_at timestamptz")
 
+    # Revoking every session of a user (password change, deletion), and loading the recent
+    # revocations at start (auth.sessions), without scanning all tokens.
+    op.execute("CREATE INDEX refresh_tokens_user ON refresh_tokens (user_id)")
+    op.execute(
+        "CREATE INDEX refresh_tokens_revoked ON refresh_tokens (revoked_at)"
+        " WHERE revoked_at IS NOT NULL"
+    )
+
     # Append-only: the trigger refuses UPDATE, DELETE and TRUNCATE for every role the app uses,
     # so a bug (or an attacker with the app's SQL access) cannot rewrite history. The user id
     # has no foreign key on purpose: accounts are never deleted, only erased in place.
@@ -91,4 +99,6 @@ def downgrade() -> None:
     op.execute("DROP TABLE user_identities")
     op.execute("DROP TABLE audit_events")
     op.execute("DROP FUNCTION audit_events_append_only()")
+    op.execute("DROP INDEX refresh_tokens_revoked")
+    op.execute("DROP INDEX refresh_tokens_user")
     op.execute("ALTER TABLE users DROP COLUMN deleted_at")
