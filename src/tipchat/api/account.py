@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Annotated
 
-import orjson
 from fastapi import APIRouter, Query, Response, status
 
 from tipchat import erasure
@@ -54,10 +53,7 @@ async def my_audit_log(
     more = len(rows) > limit
     rows = rows[:limit]
     return AuditEventsPublic(
-        events=[
-            AuditEventPublic(**{**dict(row), "details": orjson.loads(row["details"])})
-            for row in rows
-        ],
+        events=[AuditEventPublic.model_validate(dict(row)) for row in rows],
         next_before_id=rows[-1]["id"] if more else None,
     )
 

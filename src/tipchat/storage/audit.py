@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import enum
-import json
 from typing import Any
 
 import asyncpg
@@ -40,12 +39,12 @@ async def insert_event(
     removing someone, or the user themselves)."""
     await conn.execute(
         "INSERT INTO audit_events (user_id, actor_id, event, ip, details)"
-        " VALUES ($1, $2, $3, $4, $5::jsonb)",
+        " VALUES ($1, $2, $3, $4, $5)",
         user_id,
         actor_id,
         event.value,
         ip,
-        json.dumps(details or {}),
+        details or {},  # jsonb: the pool's codec encodes it (storage.database)
     )
 
 
@@ -54,7 +53,7 @@ async def list_events(
 ) -> list[asyncpg.Record]:
     """A user's own events, newest first."""
     rows: list[asyncpg.Record] = await conn.fetch(
-        "SELECT id, at, actor_id, event, ip, details::text AS details FROM audit_events"
+        "SELECT id, at, actor_id, event, ip, details FROM audit_events"
         " WHERE user_id = $1 AND ($2::bigint IS NULL OR id < $2) ORDER BY id DESC LIMIT $3",
         user_id,
         before_id,
