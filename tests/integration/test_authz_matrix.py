@@ -156,6 +156,21 @@ MATRIX: dict[tuple[str, str], tuple[Build, dict[str, str]]] = {
     ),
     ("POST", "/api/auth/logout"): (_same("POST", "/api/auth/logout"), EVERYONE),
     ("GET", "/api/me"): (_same("GET", "/api/me"), ANY_SIGNED_IN),
+    # My account: only ever my own. A wrong password shows the rule was reached without
+    # changing (or deleting) the shared actors.
+    ("GET", "/api/me/audit"): (_same("GET", "/api/me/audit"), ANY_SIGNED_IN),
+    ("POST", "/api/me/password"): (
+        _same(
+            "POST",
+            "/api/me/password",
+            {"current_password": "wrong password here", "new_password": "a new long passphrase"},
+        ),
+        {**ANY_SIGNED_IN, **{a: "wrong_password" for a in ACTORS[1:]}},
+    ),
+    ("DELETE", "/api/me"): (
+        _same("DELETE", "/api/me", {"password": "wrong password here", "messages": "keep"}),
+        {**ANY_SIGNED_IN, **{a: "wrong_password" for a in ACTORS[1:]}},
+    ),
     ("GET", "/api/users"): (_same("GET", "/api/users?q=us"), ANY_SIGNED_IN),
     # Rooms.
     ("GET", "/api/rooms"): (_same("GET", "/api/rooms"), ANY_SIGNED_IN),

@@ -255,6 +255,15 @@ async def test_unlink(alice, bob, keys):
     assert [w["address"] for w in await wallets_of(alice)] == [second["address"]]
     # Unlinked, the address is free for someone else.
     await link_wallet(bob, keys[0])
+    # Both show in alice's security log, with the address; bob's link is only in his.
+    events = (await alice.http.get("/api/me/audit")).json()["events"]
+    assert [(e["event"], e["details"]["address"]) for e in events[:3]] == [
+        ("wallet_unlinked", first["address"]),
+        ("wallet_linked", second["address"]),
+        ("wallet_linked", first["address"]),
+    ]
+    bobs = (await bob.http.get("/api/me/audit")).json()["events"]
+    assert [e["event"] for e in bobs[:1]] == ["wallet_linked"]
 
 
 async def test_room_members_see_each_others_addresses_and_nobody_else_does(

@@ -185,6 +185,51 @@ export interface paths {
         get: operations["me_api_me_get"];
         put?: never;
         post?: never;
+        /**
+         * Delete My Account
+         * @description Delete my account for good (see tipchat.erasure for what goes and what stays).
+         */
+        delete: operations["delete_my_account_api_me_delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/me/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My Audit Log
+         * @description Security events about my account, newest first: sign-ins (and failed ones), password
+         *     changes, wallets linked and unlinked, roles given, removals and deletions by moderators.
+         */
+        get: operations["my_audit_log_api_me_audit_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/me/password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Change Password
+         * @description Change my password; every other session of mine is signed out, this one stays.
+         */
+        post: operations["change_password_api_me_password_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -749,6 +794,18 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** AccountDeletion */
+        AccountDeletion: {
+            /** Confirm Username */
+            confirm_username?: string | null;
+            /**
+             * Messages
+             * @enum {string}
+             */
+            messages: "keep" | "erase";
+            /** Password */
+            password?: string | null;
+        };
         /** AckPublic */
         AckPublic: {
             /** Client Msg Id */
@@ -854,6 +911,33 @@ export interface components {
             /** Upload Url */
             upload_url: string;
         };
+        /** AuditEventPublic */
+        AuditEventPublic: {
+            /** Actor Id */
+            actor_id: number | null;
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /** Details */
+            details: {
+                [key: string]: unknown;
+            };
+            /** Event */
+            event: string;
+            /** Id */
+            id: number;
+            /** Ip */
+            ip: string | null;
+        };
+        /** AuditEventsPublic */
+        AuditEventsPublic: {
+            /** Events */
+            events: components["schemas"]["AuditEventPublic"][];
+            /** Next Before Id */
+            next_before_id: number | null;
+        };
         /** BlockedUserPublic */
         BlockedUserPublic: {
             /**
@@ -946,6 +1030,8 @@ export interface components {
              * Format: date-time
              */
             created_at: string;
+            /** Has Password */
+            has_password: boolean;
             /** Id */
             id: number;
             /** Username */
@@ -1094,6 +1180,13 @@ export interface components {
             has_more: boolean;
             /** Messages */
             messages: components["schemas"]["MessagePublic"][];
+        };
+        /** PasswordChange */
+        PasswordChange: {
+            /** Current Password */
+            current_password: string;
+            /** New Password */
+            new_password: string;
         };
         /**
          * PaymentCall
@@ -1746,6 +1839,100 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Me"];
+                };
+            };
+        };
+    };
+    delete_my_account_api_me_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AccountDeletion"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    my_audit_log_api_me_audit_get: {
+        parameters: {
+            query?: {
+                before_id?: number | null;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditEventsPublic"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    change_password_api_me_password_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasswordChange"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
