@@ -11,6 +11,7 @@ import {
 import { FormError } from "../../components/FormError";
 import type { Message } from "../../lib/api/client";
 import { useSocket } from "../../lib/socketHooks";
+import { PaperclipIcon } from "./icons";
 import { UploadChips } from "./UploadChips";
 import type { Uploads } from "./useUploads";
 
@@ -35,6 +36,8 @@ export function Composer({ roomId, uploads, replyTo, onCancelReply, onSent }: Co
   const fileInput = useRef<HTMLInputElement>(null);
   const [text, setTextState] = useState(() => drafts.get(roomId) ?? "");
   const [error, setError] = useState<string | null>(null);
+  /** Send was pressed while files were not ready: say why for as long as that lasts. */
+  const [waited, setWaited] = useState(false);
   const input = useRef<HTMLTextAreaElement>(null);
 
   // Choosing Reply on a message takes you to the composer to write it.
@@ -49,8 +52,8 @@ export function Composer({ roomId, uploads, replyTo, onCancelReply, onSent }: Co
 
   function send() {
     const body = text.trim();
-    if (uploads.uploads.length > 0 && uploads.blocker) {
-      setError(uploads.blocker);
+    if (uploads.blocker) {
+      setWaited(true);
       return;
     }
     // Files need no words with them (the server takes an empty body with attachments).
@@ -64,6 +67,7 @@ export function Composer({ roomId, uploads, replyTo, onCancelReply, onSent }: Co
     setText("");
     uploads.clear();
     setError(null);
+    setWaited(false);
     onCancelReply();
     onSent?.();
   }
@@ -110,7 +114,7 @@ export function Composer({ roomId, uploads, replyTo, onCancelReply, onSent }: Co
           </button>
         </div>
       )}
-      <FormError message={error ?? uploads.notice} />
+      <FormError message={error ?? (waited ? uploads.blocker : null) ?? uploads.notice} />
       <UploadChips uploads={uploads.uploads} onRemove={uploads.remove} />
       <div className="composer__row">
         <input
@@ -132,7 +136,7 @@ export function Composer({ roomId, uploads, replyTo, onCancelReply, onSent }: Co
           title="Attach files (or drop or paste them)"
           onClick={() => fileInput.current?.click()}
         >
-          <span aria-hidden="true">📎</span>
+          <PaperclipIcon />
         </button>
         <label htmlFor={inputId} className="visually-hidden">
           Message

@@ -3,6 +3,7 @@ import { useRef, useState, type MouseEvent } from "react";
 import type { AttachmentRef } from "../../lib/socket/types";
 import { isFresh, useAttachmentUrl } from "./attachmentUrls";
 import { ImageViewer } from "./ImageViewer";
+import { FileIcon } from "./icons";
 import { formatSize } from "./upload";
 
 /** The server's thumbnails fit in this box (chat.thumbnails.THUMBNAIL_BOX) and never grow. */
@@ -88,7 +89,7 @@ function FileAttachment({ roomId, attachment }: { roomId: number; attachment: At
   const link = useAttachmentUrl(roomId, attachment.id, { keepFresh: true });
   const label = (
     <>
-      <span aria-hidden="true">📄 </span>
+      <FileIcon />{" "}
       <span className="attachment-file__name">{attachment.filename}</span>{" "}
       <span className="attachment-file__size">({formatSize(attachment.size)})</span>
     </>

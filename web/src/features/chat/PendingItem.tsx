@@ -4,6 +4,7 @@ import type { Message } from "../../lib/api/client";
 import { useSocket } from "../../lib/socketHooks";
 import type { PendingSend } from "../../lib/socket/types";
 import { ReplyQuote } from "./ReplyQuote";
+import { FileIcon } from "./icons";
 import { formatSize } from "./upload";
 
 /** Whole seconds until `at` (epoch ms), ticking once a second. */
@@ -49,7 +50,7 @@ export function PendingItem({ send, sender, repliedTo }: { send: PendingSend; se
         <ul className="attachments attachments--pending" aria-label="Attachments">
           {send.attachments.map((a) => (
             <li key={a.id} className="attachment-file">
-              <span aria-hidden="true">📄 </span>
+              <FileIcon />{" "}
               {a.filename} <span className="attachment-file__size">({formatSize(a.size)})</span>
             </li>
           ))}

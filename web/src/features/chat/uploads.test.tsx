@@ -134,6 +134,7 @@ describe("attaching files in the composer", () => {
 
     xhr.respond(200);
     await waitFor(() => expect(chips()[0]).toHaveTextContent("Ready"));
+    expect(screen.queryByRole("alert")).toBeNull(); // nothing to wait for any more
     expect(requestsTo("POST", "/api/rooms/7/attachments/31/complete")).toHaveLength(1);
     await userEvent.type(input, "{Enter}"); // files alone need no words
     expect(socket.sent).toEqual([{ roomId: ROOM, body: "", replyTo: null, attachments: [31] }]);
