@@ -20,7 +20,6 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import asyncpg
@@ -45,33 +44,40 @@ class Swept:
     failed: int  # attachments whose files could not be deleted (retried next pass)
 
 
-async def sweep(svc: Services, *, now: datetime | None = None) -> Swept | None:
+async def sweep(svc: Services) -> Swept | None:
     """One pass; None when another process holds the sweep lock."""
-    cutoff = (now or datetime.now(UTC)) - timedelta(seconds=svc.settings.attachment_unused_ttl_s)
     async with svc.db.acquire() as conn:
         locked = await conn.fetchval("SELECT pg_try_advisory_lock(hashtextextended($1, 0))", _LOCK)
         if not locked:
             return None
         try:
-            unused = 0
-            while True:
-                n = await attachment_store.withdraw_unused(
-                    conn=conn, created_before=cutoff, limit=BATCH
-                )
-                unused += n
-                if n < BATCH:
-                    break
-            deleted = failed = 0
-            while True:
-                done, lost = await _purge(
-                    svc, conn, lambda c: attachment_store.claim_withdrawn(conn=c, limit=BATCH)
-                )
-                deleted, failed = deleted + done, failed + lost
-                if done + lost < BATCH or lost:
-                    break  # all done, or the store is failing: the next pass retries
+            unused = await _withdraw_unused(conn, svc.settings.attachment_unused_ttl_s)
+            deleted, failed = await _purge_withdrawn(svc, conn)
         finally:
             await conn.execute("SELECT pg_advisory_unlock(hashtextextended($1, 0))", _LOCK)
     return Swept(unused=unused, deleted=deleted, failed=failed)
+
+
+async def _withdraw_unused(conn: asyncpg.Connection, older_than_s: float) -> int:
+    total = 0
+    while True:
+        n = await attachment_store.withdraw_unused(
+            conn=conn, older_than_s=older_than_s, limit=BATCH
+        )
+        total += n
+        if n < BATCH:
+            return total
+
+
+async def _purge_withdrawn(svc: Services, conn: asyncpg.Connection) -> tuple[int, int]:
+    deleted = failed = 0
+    while True:
+        done, lost = await _purge(
+            svc, conn, lambda c: attachment_store.claim_withdrawn(conn=c, limit=BATCH)
+        )
+        deleted, failed = deleted + done, failed + lost
+        if done + lost < BATCH or lost:  # all done, or the store fails: the next pass retries
+            return deleted, failed
 
 
 async def withdraw_message(svc: Services, *, room_id: int, seq: int) -> None:

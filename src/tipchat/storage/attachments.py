@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 
 import asyncpg
 
@@ -112,18 +111,19 @@ async def mark_deleted_for_message(*, conn: asyncpg.Connection, room_id: int, se
 # when they were never sent (withdraw_unused); then their files are deleted, then the rows.
 
 
-async def withdraw_unused(*, conn: asyncpg.Connection, created_before: datetime, limit: int) -> int:
-    """Withdraw uploads never sent with a message (pending, ready or rejected) made before
-    then; how many. One statement locks and changes each row only while it is still unsent:
-    a send locks the attachments it names (get_many) and this skips them, or this holds them
-    and the send waits, then finds them withdrawn and refuses them. So no message ever points
-    at a file the sweep deletes."""
+async def withdraw_unused(*, conn: asyncpg.Connection, older_than_s: float, limit: int) -> int:
+    """Withdraw uploads never sent with a message (pending, ready or rejected) whose slot is
+    older than that (by the database's clock); how many. One statement locks and changes each
+    row only while it is still unsent: a send locks the attachments it names (get_many) and
+    this skips them, or this holds them and the send waits, then finds them withdrawn and
+    refuses them. So no message ever points at a file the sweep deletes."""
     done: str = await conn.execute(
         "UPDATE attachments SET status = 'deleted' WHERE id IN ("
         " SELECT id FROM attachments"
-        " WHERE seq IS NULL AND status <> 'deleted' AND created_at < $1"
+        " WHERE seq IS NULL AND status <> 'deleted'"
+        " AND created_at < now() - make_interval(secs => $1)"
         " ORDER BY created_at LIMIT $2 FOR UPDATE SKIP LOCKED)",
-        created_before,
+        older_than_s,
         limit,
     )
     return int(done.split()[-1])
