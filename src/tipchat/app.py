@@ -24,6 +24,7 @@ from tipchat.api.headers import SecurityHeaders
 from tipchat.api.limits import BodySizeLimit
 from tipchat.auth import sessions
 from tipchat.bus import Bus, InProcessBus, RedisBus
+from tipchat.chat.attachment_sweep import run_sweeper
 from tipchat.chat.sending import SendBatcher
 from tipchat.config import Settings
 from tipchat.presence import InMemoryPresenceStore, PresenceStore, RedisPresenceStore
@@ -34,27 +35,9 @@ from tipchat.services import Services
 from tipchat.storage import events as event_store
 from tipchat.storage import migrate
 from tipchat.storage.database import connect
-from tipchat.storage.objects import (
-    MEDIA_PREFIX,
-    LocalObjectStore,
-    ObjectStore,
-    S3ObjectStore,
-    s3_browser_origins,
-)
+from tipchat.storage.objects import MEDIA_PREFIX, object_store, s3_browser_origins
 from tipchat.tips.runtime import start_chains
 from tipchat.tips.watcher import Watchers
-
-
-def object_store(settings: Settings) -> ObjectStore:
-    if settings.attachments_backend == "s3":
-        if not settings.s3_bucket:
-            raise SystemExit("TIPCHAT_ATTACHMENTS_BACKEND=s3 needs TIPCHAT_S3_BUCKET")
-        return S3ObjectStore(
-            bucket=settings.s3_bucket,
-            endpoint_url=settings.s3_endpoint_url,
-            region=settings.s3_region,
-        )
-    return LocalObjectStore(settings.data_dir / "attachments", settings.jwt_secret.encode())
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -114,12 +97,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.services = svc
         app.state.gateway = gateway = Gateway(svc, hub)
         refreshing = asyncio.create_task(gateway.refresh_presence())
+        sweeping = asyncio.create_task(run_sweeper(svc))
         # The chain watchers (one per chain) that verify tips; or a separate `tipchat worker`.
         app.state.watchers = Watchers.start(svc, chains) if settings.watcher else None
         try:
             yield
         finally:
             refreshing.cancel()
+            sweeping.cancel()
             if app.state.watchers is not None:
                 await app.state.watchers.aclose()
             await app.state.gateway.drain(settings.shutdown_grace_s)

@@ -61,8 +61,9 @@ def serve(
 
 @app.command()
 def worker() -> None:
-    """Run only the chain watchers that verify tips (next to `serve` nodes that run with
-    TIPCHAT_WATCHER=false); needs TIPCHAT_CHAINS. Stop with Ctrl-C or SIGTERM."""
+    """Run the chain watchers that verify tips (next to `serve` nodes that run with
+    TIPCHAT_WATCHER=false; chains from TIPCHAT_CHAINS) and the attachment sweep, without the
+    HTTP server. Stop with Ctrl-C or SIGTERM."""
     import asyncio
     import contextlib
 

@@ -124,6 +124,13 @@ class Settings(BaseSettings):
     attachment_url_ttl_s: int = 600
     # Upload slots per user: each is a row and possibly a stored object.
     attachment_limit_per_user: tuple[int, int] = (60, 3600)
+    # Uploads not sent with a message this long after their slot was made are deleted (row,
+    # file, thumbnail) by the sweep, as are the files of deleted messages. A day lets a draft
+    # with files wait overnight; it must outlive the upload URL, or a slow upload could land
+    # after its row is gone.
+    attachment_unused_ttl_s: int = 24 * 3600
+    # Seconds between sweeps (every node runs them; an advisory lock lets one act at a time).
+    attachment_sweep_interval_s: float = 600.0
 
     # WebSocket.
     # 256 frames is about 4 seconds of a busy room at 60 events/s: enough to ride out a GC
@@ -186,6 +193,12 @@ class Settings(BaseSettings):
     watcher_log_range: int = 1000
     # A chain seen for the first time is read from this many blocks below its head.
     watcher_first_lookback: int = 1000
+
+    @model_validator(mode="after")
+    def _sweep_after_upload_urls(self) -> Settings:
+        if self.attachment_unused_ttl_s <= self.attachment_url_ttl_s:
+            raise ValueError("attachment_unused_ttl_s must be longer than attachment_url_ttl_s")
+        return self
 
     @field_validator("chains")
     @classmethod

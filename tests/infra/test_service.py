@@ -202,8 +202,11 @@ def test_iam_is_least_privilege(synthesis: Synthesis) -> None:
     )
     media = [s for s in app_task if "s3:PutObject" in _actions(s)]
     assert [s["Resource"] for s in media] == ["arn:aws:s3:::tipchat-prod-media-222222222222/*"]
-    # The worker calls no AWS API: its task role has no policy at all.
-    assert _statements(template, "WorkerTaskTaskRole") == []
+    # The worker's one AWS call: the attachment sweep deletes media objects.
+    worker_task = _statements(template, "WorkerTaskTaskRole")
+    assert [(_actions(s), s["Resource"]) for s in worker_task] == [
+        (["s3:DeleteObject"], "arn:aws:s3:::tipchat-prod-media-222222222222/*")
+    ]
     # Execution roles read exactly the secrets their containers declare.
     secret_reads = [
         s

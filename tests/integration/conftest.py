@@ -9,6 +9,12 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 import pytest
 
 from tests.helpers import User, register
+from tests.integration.attachment_helpers import (  # noqa: F401 - fixtures
+    app_server,
+    backend,
+    people,
+    s3_endpoint,
+)
 from tests.integration.chain_fixtures import chain, chain_settings, dev_chain  # noqa: F401 - fixtures
 
 

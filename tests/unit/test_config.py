@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from pydantic import ValidationError
 
 from tipchat.config import DEV_JWT_SECRET, Settings
 
@@ -36,3 +37,10 @@ def test_a_weak_previous_key_is_refused() -> None:
 def test_real_settings_pass_and_development_keeps_its_defaults() -> None:
     Settings(env="production", jwt_secret=REAL_KEY, database_url=DB).check_production()
     Settings(env="development").check_production()
+
+
+def test_unsent_uploads_outlive_their_upload_urls() -> None:
+    # Else the sweep could delete a slot whose URL still takes an upload (a file no row knows).
+    with pytest.raises(ValidationError, match="attachment_unused_ttl_s"):
+        Settings(attachment_url_ttl_s=600, attachment_unused_ttl_s=600)
+    Settings(attachment_url_ttl_s=600, attachment_unused_ttl_s=601)

@@ -1,9 +1,9 @@
-"""`tipchat worker` on ECS Fargate: the tip verifier as its own process (design §1, §6).
+"""`tipchat worker` on ECS Fargate: the tip verifier and the attachment sweep as their own
+process (design §1, §6).
 
 Same image as the app, another command. It serves no HTTP, so it has no load balancer, no
-ingress and no container health check; ECS restarts it if it exits. It calls no AWS API, so its
-task role has no permissions. (The command arrives with the tipping work; until then a deploy
-with worker_tasks > 0 fails this service's rollout, which the circuit breaker rolls back.)
+ingress and no container health check; ECS restarts it if it exits. Its one AWS call is the
+sweep's: deleting media objects no message shows (chat.attachment_sweep).
 """
 
 from __future__ import annotations
@@ -11,12 +11,14 @@ from __future__ import annotations
 from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_ecs as ecs
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from tipchat_infra.config import StageConfig
 from tipchat_infra.constructs.app_service import log_retention
 from tipchat_infra.constructs.network import APP
+from tipchat_infra.nag import acknowledge
 from tipchat_infra.runtime import Runtime
 
 WORKER = ["tipchat", "worker"]
@@ -33,6 +35,7 @@ class WorkerService(Construct):
         image: ecs.ContainerImage,
         runtime: Runtime,
         security_group: ec2.ISecurityGroup,
+        media_bucket_name: str,
     ) -> None:
         super().__init__(scope, id)
         log_group = logs.LogGroup(
@@ -49,6 +52,16 @@ class WorkerService(Construct):
             secrets=runtime.secrets,
             logging=ecs.LogDrivers.aws_logs(stream_prefix="worker", log_group=log_group),
             stop_timeout=Duration.seconds(30),  # the same drain budget as the app
+        )
+        media_objects = f"arn:aws:s3:::{media_bucket_name}/*"
+        self.task.add_to_task_role_policy(
+            iam.PolicyStatement(actions=["s3:DeleteObject"], resources=[media_objects])
+        )
+        acknowledge(
+            self.task.task_role,
+            f"AwsSolutions-IAM5[Resource::{media_objects}]",
+            "The sweep deletes attachments by their keys, chosen per upload; the grant covers "
+            "the media bucket's objects, for DeleteObject only.",
         )
         self.service = ecs.FargateService(
             self,

@@ -85,6 +85,7 @@ class ServiceStack(Stack):
             image=image,
             runtime=runtime,
             security_group=worker_sg,
+            media_bucket_name=data.media.bucket_name,
         )
         self.observability = Observability(
             self,

@@ -166,7 +166,12 @@ async def do_complete(
         ready = await attachment_store.get_attachment(
             conn=conn, room_id=room_id, attachment_id=attachment_id
         )
-    assert ready is not None
+    if ready is None or ready["status"] != "ready":
+        # Withdrawn by the sweep meanwhile (chat.attachment_sweep), which may not know of
+        # the thumbnail just made. (A concurrent complete that won finds it ready: fine.)
+        if thumbnail_key is not None:
+            await svc.objects.delete(key=thumbnail_key)
+        raise _not_found()
     return ready
 
 

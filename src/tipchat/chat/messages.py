@@ -7,7 +7,7 @@ from typing import Any
 import asyncpg
 import orjson
 
-from tipchat.chat import access, events, mentions
+from tipchat.chat import access, attachment_sweep, events, mentions
 from tipchat.chat.rooms import Actor
 from tipchat.chat.sending import Ack
 from tipchat.errors import Code, TipchatError
@@ -140,6 +140,8 @@ async def _change_message(
                 target_seq=seq,
             )
     await events.publish(svc, event)
+    if new_body is None:
+        await attachment_sweep.withdraw_message(svc, room_id=room_id, seq=seq)
 
 
 async def delete_in_locked_room(

@@ -68,9 +68,10 @@ async def set_ready(
     height: int | None,
     thumbnail_key: str | None,
 ) -> None:
+    """Only a pending row: not one the sweep withdrew meanwhile."""
     await conn.execute(
         "UPDATE attachments SET status = 'ready', width = $2, height = $3, thumbnail_key = $4"
-        " WHERE id = $1",
+        " WHERE id = $1 AND status = 'pending'",
         attachment_id,
         width,
         height,
@@ -102,3 +103,47 @@ async def mark_deleted_for_message(*, conn: asyncpg.Connection, room_id: int, se
     await conn.execute(
         "UPDATE attachments SET status = 'deleted' WHERE room_id = $1 AND seq = $2", room_id, seq
     )
+
+
+# -- the sweep (chat.attachment_sweep) ---------------------------------------------------
+# status 'deleted' means "withdrawn: no message shows it, no send may take it, its files are
+# to be deleted". Rows get there when their message is deleted (mark_deleted_for_message) or
+# when they were never sent (withdraw_unused); then their files are deleted, then the rows.
+
+
+async def withdraw_unused(*, conn: asyncpg.Connection, older_than_s: float, limit: int) -> int:
+    """Withdraw uploads never sent with a message (pending, ready or rejected) whose slot is
+    older than that (by the database's clock); how many. One statement locks and changes each
+    row only while it is still unsent: a send locks the attachments it names (get_many) and
+    this skips them, or this holds them and the send waits, then finds them withdrawn and
+    refuses them. So no message ever points at a file the sweep deletes."""
+    done: str = await conn.execute(
+        "UPDATE attachments SET status = 'deleted' WHERE id IN ("
+        " SELECT id FROM attachments"
+        " WHERE seq IS NULL AND status <> 'deleted'"
+        " AND created_at < now() - make_interval(secs => $1)"
+        " ORDER BY created_at LIMIT $2 FOR UPDATE SKIP LOCKED)",
+        older_than_s,
+        limit,
+    )
+    return int(done.split()[-1])
+
+
+async def claim_withdrawn(
+    *, conn: asyncpg.Connection, limit: int, room_id: int | None = None, seq: int | None = None
+) -> list[asyncpg.Record]:
+    """Withdrawn attachments (of message room_id/seq only, when given), locked until the
+    transaction ends; rows another sweep holds are skipped."""
+    rows: list[asyncpg.Record] = await conn.fetch(
+        "SELECT id, object_key, thumbnail_key FROM attachments WHERE status = 'deleted'"
+        " AND ($2::bigint IS NULL OR (room_id = $2 AND seq = $3))"
+        " ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED",
+        limit,
+        room_id,
+        seq,
+    )
+    return rows
+
+
+async def delete_rows(*, conn: asyncpg.Connection, ids: Sequence[int]) -> None:
+    await conn.execute("DELETE FROM attachments WHERE id = ANY($1::bigint[])", list(ids))

@@ -22,6 +22,8 @@ from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import quote, urlencode, urlsplit
 
+from tipchat.config import Settings
+
 MEDIA_PREFIX = "/api/media/"
 
 
@@ -160,10 +162,14 @@ class S3ObjectStore:
         )
 
     async def presign_put(self, *, key: str, content_type: str, size: int, ttl_s: int) -> Presigned:
+        # Content-Length is a signed header: S3 refuses a body of any other size. The client
+        # need not be told: browsers (and HTTP libraries) send the body's length themselves,
+        # and a browser may not set the header at all. complete checks the size again.
+        params = {"Bucket": self.bucket, "Key": key, "ContentType": content_type}
         url = await asyncio.to_thread(
             self._client.generate_presigned_url,
             "put_object",
-            Params={"Bucket": self.bucket, "Key": key, "ContentType": content_type},
+            Params={**params, "ContentLength": size},
             ExpiresIn=ttl_s,
         )
         return Presigned(url, {"Content-Type": content_type}, int(time.time()) + ttl_s)
@@ -219,6 +225,19 @@ class S3ObjectStore:
 
     async def delete(self, *, key: str) -> None:
         await asyncio.to_thread(self._client.delete_object, Bucket=self.bucket, Key=key)
+
+
+def object_store(settings: Settings) -> ObjectStore:
+    """The store the settings name (the app and `tipchat worker` build theirs here)."""
+    if settings.attachments_backend == "s3":
+        if not settings.s3_bucket:
+            raise SystemExit("TIPCHAT_ATTACHMENTS_BACKEND=s3 needs TIPCHAT_S3_BUCKET")
+        return S3ObjectStore(
+            bucket=settings.s3_bucket,
+            endpoint_url=settings.s3_endpoint_url,
+            region=settings.s3_region,
+        )
+    return LocalObjectStore(settings.data_dir / "attachments", settings.jwt_secret.encode())
 
 
 def s3_browser_origins(*, bucket: str, endpoint_url: str | None, region: str) -> list[str]:

@@ -1,6 +1,6 @@
 import { onRequest, requestsTo, resetFetch } from "../../lib/testing/fetchMock";
 
-import { act, screen, waitFor, within } from "@testing-library/react";
+import { act, fireEvent, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 
@@ -100,6 +100,25 @@ describe("ChatView", () => {
       socket.emit({ kind: "pending", pending: [{ clientMsgId: "c-1", roomId: 1, body: "mine", replyTo: null, status: "pending" }] }),
     );
     await waitFor(() => expect(articles().at(-1)).toHaveTextContent("Sending…"));
+  });
+
+  it("takes files dropped on the conversation into the message being written", async () => {
+    onRequest("POST", "/api/rooms/1/attachments", {
+      status: 415,
+      body: { code: "attachment_type_not_allowed", message: "allowed types: image/png" },
+    });
+    const { log } = await renderChat(aRoom({ id: 1, last_seq: 12 }));
+    await screen.findByText("there");
+    const file = new File(["<html>"], "page.html", { type: "text/html" });
+    const dataTransfer = { types: ["Files"], files: [file] };
+    fireEvent.dragOver(log, { dataTransfer });
+    expect(log.closest(".chat")).toHaveClass("chat--dropping");
+    fireEvent.drop(log, { dataTransfer });
+    expect(log.closest(".chat")).not.toHaveClass("chat--dropping");
+    const chip = within(screen.getByRole("list", { name: "Files to send" })).getByRole("listitem");
+    await waitFor(() => expect(chip).toHaveTextContent("This type of file cannot be attached"));
+    const [slot] = requestsTo("POST", "/api/rooms/1/attachments");
+    expect(await slot!.json()).toEqual({ filename: "page.html", content_type: "text/html", size: 6 });
   });
 
   it("loads older messages before the oldest one", async () => {

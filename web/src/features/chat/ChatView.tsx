@@ -1,5 +1,5 @@
 import { useQueryClient } from "@tanstack/react-query";
-import { useState } from "react";
+import { useState, type DragEvent } from "react";
 
 import type { Message, Room } from "../../lib/api/client";
 import { errorText } from "../../lib/format";
@@ -10,6 +10,11 @@ import { Composer } from "./Composer";
 import { MessageList } from "./MessageList";
 import { TypingIndicator } from "./TypingIndicator";
 import { useReadMarker, useWindowFocus } from "./useReadMarker";
+import { useUploads } from "./useUploads";
+
+function carriesFiles(event: DragEvent): boolean {
+  return event.dataTransfer.types.includes("Files");
+}
 
 /** One room's conversation: the messages, who is typing, and the composer. */
 export function ChatView({ room }: { room: Room }) {
@@ -21,11 +26,36 @@ export function ChatView({ room }: { room: Room }) {
   const [atBottom, setAtBottom] = useState(true);
   const [replyTo, setReplyTo] = useState<Message | null>(null);
   const [stickRequest, setStickRequest] = useState(0);
+  const uploads = useUploads(room.id);
+  const [dropping, setDropping] = useState(false);
 
   useReadMarker(room, Boolean(history.data) && atBottom && focused);
 
+  // Files dropped anywhere on the conversation join the message being written.
+  function onDragOver(event: DragEvent) {
+    if (!carriesFiles(event)) return;
+    event.preventDefault();
+    setDropping(true);
+  }
+
+  function onDrop(event: DragEvent) {
+    if (!carriesFiles(event)) return;
+    event.preventDefault();
+    setDropping(false);
+    uploads.add([...event.dataTransfer.files]);
+  }
+
+  function onDragLeave(event: DragEvent) {
+    if (!event.currentTarget.contains(event.relatedTarget as Node | null)) setDropping(false);
+  }
+
   return (
-    <div className="chat">
+    <div
+      className={dropping ? "chat chat--dropping" : "chat"}
+      onDragOver={onDragOver}
+      onDragLeave={onDragLeave}
+      onDrop={onDrop}
+    >
       {history.isPending && (
         <p className="muted chat__loading">Loading messages…</p>
       )}
@@ -53,6 +83,7 @@ export function ChatView({ room }: { room: Room }) {
       <TypingIndicator roomId={room.id} meId={me.id} />
       <Composer
         roomId={room.id}
+        uploads={uploads}
         replyTo={replyTo}
         onCancelReply={() => setReplyTo(null)}
         onSent={() => setStickRequest((n) => n + 1)}

@@ -6,13 +6,21 @@ import { aMessage } from "../../lib/testing/data";
 import { FakeSocket } from "../../lib/testing/fakeSocket";
 import { renderWithProviders } from "../../lib/testing/render";
 import { Composer } from "./Composer";
+import { useUploads } from "./useUploads";
 
-function setup(props: Partial<Parameters<typeof Composer>[0]> = {}) {
+type Props = Omit<Parameters<typeof Composer>[0], "uploads">;
+
+/** The composer with its files, as ChatView gives it. */
+function WithUploads(props: Props) {
+  return <Composer {...props} uploads={useUploads(props.roomId)} />;
+}
+
+function setup(props: Partial<Props> = {}) {
   const socket = new FakeSocket();
   const onCancelReply = vi.fn();
   // A room id per test: the composer keeps drafts per room.
   const roomId = props.roomId ?? Math.floor(Math.random() * 1e9);
-  renderWithProviders(<Composer roomId={roomId} replyTo={null} onCancelReply={onCancelReply} {...props} />, { socket });
+  renderWithProviders(<WithUploads roomId={roomId} replyTo={null} onCancelReply={onCancelReply} {...props} />, { socket });
   return { socket, roomId, onCancelReply, input: screen.getByRole("textbox", { name: "Message" }) };
 }
 

@@ -1,8 +1,19 @@
-import { useEffect, useId, useRef, useState, type FormEvent, type KeyboardEvent } from "react";
+import {
+  useEffect,
+  useId,
+  useRef,
+  useState,
+  type ClipboardEvent,
+  type FormEvent,
+  type KeyboardEvent,
+} from "react";
 
 import { FormError } from "../../components/FormError";
 import type { Message } from "../../lib/api/client";
 import { useSocket } from "../../lib/socketHooks";
+import { PaperclipIcon } from "./icons";
+import { UploadChips } from "./UploadChips";
+import type { Uploads } from "./useUploads";
 
 export const MAX_BODY_CHARS = 4000;
 
@@ -11,17 +22,22 @@ const drafts = new Map<number, string>();
 
 interface ComposerProps {
   roomId: number;
+  /** The files of this message (the conversation around takes dropped files too). */
+  uploads: Uploads;
   replyTo: Message | null;
   onCancelReply: () => void;
   /** Called after a message was queued (the list scrolls to it). */
   onSent?: () => void;
 }
 
-export function Composer({ roomId, replyTo, onCancelReply, onSent }: ComposerProps) {
+export function Composer({ roomId, uploads, replyTo, onCancelReply, onSent }: ComposerProps) {
   const socket = useSocket();
   const inputId = useId();
+  const fileInput = useRef<HTMLInputElement>(null);
   const [text, setTextState] = useState(() => drafts.get(roomId) ?? "");
   const [error, setError] = useState<string | null>(null);
+  /** Send was pressed while files were not ready: say why for as long as that lasts. */
+  const [waited, setWaited] = useState(false);
   const input = useRef<HTMLTextAreaElement>(null);
 
   // Choosing Reply on a message takes you to the composer to write it.
@@ -36,17 +52,31 @@ export function Composer({ roomId, replyTo, onCancelReply, onSent }: ComposerPro
 
   function send() {
     const body = text.trim();
-    if (!body) return;
+    if (uploads.blocker) {
+      setWaited(true);
+      return;
+    }
+    // Files need no words with them (the server takes an empty body with attachments).
+    if (!body && uploads.ready.length === 0) return;
     // Code points, as the server counts them.
     if ([...body].length > MAX_BODY_CHARS) {
       setError(`Messages can be at most ${MAX_BODY_CHARS} characters.`);
       return;
     }
-    socket.send(roomId, body, replyTo?.seq ?? null);
+    socket.send(roomId, body, replyTo?.seq ?? null, uploads.ready);
     setText("");
+    uploads.clear();
     setError(null);
+    setWaited(false);
     onCancelReply();
     onSent?.();
+  }
+
+  function onPaste(event: ClipboardEvent<HTMLTextAreaElement>) {
+    const files = [...event.clipboardData.files];
+    if (files.length === 0) return; // text: the textarea's own paste
+    event.preventDefault();
+    uploads.add(files);
   }
 
   function onSubmit(event: FormEvent) {
@@ -84,8 +114,30 @@ export function Composer({ roomId, replyTo, onCancelReply, onSent }: ComposerPro
           </button>
         </div>
       )}
-      <FormError message={error} />
+      <FormError message={error ?? (waited ? uploads.blocker : null) ?? uploads.notice} />
+      <UploadChips uploads={uploads.uploads} onRemove={uploads.remove} />
       <div className="composer__row">
+        <input
+          ref={fileInput}
+          type="file"
+          multiple
+          hidden
+          tabIndex={-1}
+          data-testid="attach-input"
+          onChange={(e) => {
+            uploads.add([...(e.target.files ?? [])]);
+            e.target.value = ""; // the same file may be chosen again
+          }}
+        />
+        <button
+          type="button"
+          className="composer__attach"
+          aria-label="Attach files"
+          title="Attach files (or drop or paste them)"
+          onClick={() => fileInput.current?.click()}
+        >
+          <PaperclipIcon />
+        </button>
         <label htmlFor={inputId} className="visually-hidden">
           Message
         </label>
@@ -97,6 +149,7 @@ export function Composer({ roomId, replyTo, onCancelReply, onSent }: ComposerPro
           value={text}
           onChange={(e) => onChange(e.target.value)}
           onKeyDown={onKeyDown}
+          onPaste={onPaste}
         />
         <button type="submit" className="primary">
           Send

@@ -5,6 +5,7 @@ import type { Message } from "../../lib/api/client";
 import { errorText, longTime, shortTime } from "../../lib/format";
 import { useMessageSlots } from "../../lib/messageSlots";
 import { useMessageActions } from "../../lib/messages";
+import { MessageAttachments } from "./MessageAttachments";
 import { MessageBody } from "./MessageBody";
 import { ReplyQuote } from "./ReplyQuote";
 
@@ -116,6 +117,7 @@ function ShownMessage({ message, repliedTo, mine, canModerate, onReply, meId = -
   }, [editing]);
   const [error, setError] = useState<string | null>(null);
   const deleted = message.deleted || message.body === null;
+  const attachments = message.attachments ?? [];
   const canEdit = mine && !deleted && message.kind === "text";
   const canDelete = !deleted && (mine || canModerate);
 
@@ -155,8 +157,10 @@ function ShownMessage({ message, repliedTo, mine, canModerate, onReply, meId = -
       ) : message.kind === "tip" && message.tip && slots.tipCard ? (
         slots.tipCard(message)
       ) : (
-        <MessageBody message={message} meId={meId} />
+        // Files alone need no empty line of text above them.
+        (message.body || attachments.length === 0) && <MessageBody message={message} meId={meId} />
       )}
+      {!deleted && attachments.length > 0 && <MessageAttachments roomId={message.room_id} attachments={attachments} />}
       {!deleted && slots.reactions?.(message)}
       <FormError message={error} />
       {!deleted && !editing && (

@@ -4,6 +4,8 @@ import type { Message } from "../../lib/api/client";
 import { useSocket } from "../../lib/socketHooks";
 import type { PendingSend } from "../../lib/socket/types";
 import { ReplyQuote } from "./ReplyQuote";
+import { FileIcon } from "./icons";
+import { formatSize } from "./upload";
 
 /** Whole seconds until `at` (epoch ms), ticking once a second. */
 function useSecondsUntil(at: number | undefined): number {
@@ -39,9 +41,21 @@ export function PendingItem({ send, sender, repliedTo }: { send: PendingSend; se
         <span className="message__status">{failed ? "Failed" : "Sending…"}</span>
       </header>
       {send.replyTo !== null && <ReplyQuote roomId={send.roomId} seq={send.replyTo} loaded={repliedTo} />}
-      <p className="message__body" data-body>
-        {send.body}
-      </p>
+      {(send.body || !send.attachments) && (
+        <p className="message__body" data-body>
+          {send.body}
+        </p>
+      )}
+      {send.attachments && (
+        <ul className="attachments attachments--pending" aria-label="Attachments">
+          {send.attachments.map((a) => (
+            <li key={a.id} className="attachment-file">
+              <FileIcon />{" "}
+              {a.filename} <span className="attachment-file__size">({formatSize(a.size)})</span>
+            </li>
+          ))}
+        </ul>
+      )}
       {!failed && send.retryAt !== undefined && <RateLimited retryAt={send.retryAt} />}
       {failed && (
         <>

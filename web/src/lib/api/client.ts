@@ -22,6 +22,8 @@ export interface Problem {
   message: string;
   /** With `rate_limited`: seconds until the server takes the request again. */
   retry_after?: number;
+  /** With `attachment_too_large`: the largest file the server takes, in bytes. */
+  max_bytes?: number;
 }
 
 export class ApiError extends Error {
@@ -31,6 +33,8 @@ export class ApiError extends Error {
     message: string,
     /** Seconds to wait, when the server said (`rate_limited`). */
     readonly retryAfter?: number,
+    /** The size limit, when the server said (`attachment_too_large`). */
+    readonly maxBytes?: number,
   ) {
     super(message);
   }
@@ -57,19 +61,24 @@ const csrf: Middleware = {
 export const api = createClient<paths>({ baseUrl: "", credentials: "same-origin" });
 api.use(csrf);
 
+/** The ApiError for an error reply's status and (parsed JSON) body, whatever its shape. */
+export function problemError(status: number, body: unknown, statusText = ""): ApiError {
+  const problem = (body ?? {}) as Partial<Problem>;
+  const number = (value: unknown) => (typeof value === "number" ? value : undefined);
+  return new ApiError(
+    status,
+    typeof problem.code === "string" ? problem.code : "http_error",
+    typeof problem.message === "string" ? problem.message : statusText,
+    number(problem.retry_after),
+    number(problem.max_bytes),
+  );
+}
+
 /** Unwrap an openapi-fetch result: the data, or an ApiError carrying the server's code. */
 export async function unwrap<T>(
   pending: Promise<{ data?: T; error?: unknown; response: Response }>,
 ): Promise<T> {
   const { data, error, response } = await pending;
-  if (error !== undefined || !response.ok) {
-    const problem = (error ?? {}) as Partial<Problem>;
-    throw new ApiError(
-      response.status,
-      problem.code ?? "http_error",
-      problem.message ?? response.statusText,
-      typeof problem.retry_after === "number" ? problem.retry_after : undefined,
-    );
-  }
+  if (error !== undefined || !response.ok) throw problemError(response.status, error, response.statusText);
   return data as T;
 }

@@ -398,6 +398,25 @@ describe("sending", () => {
     expect(s.sentOfType("send").map((f) => f.client_msg_id)).toEqual([id, id]);
   });
 
+  it("a send with files carries their ids, and a retry carries them again", async () => {
+    const t = setup();
+    t.chat.start();
+    const s = await t.goOnline();
+    const files = [
+      { id: 7, filename: "cat.png", content_type: "image/png", size: 10, width: 4, height: 3, thumbnail: true },
+      { id: 9, filename: "notes.txt", content_type: "text/plain", size: 5, width: null, height: null, thumbnail: false },
+    ];
+    const id = t.chat.send(12, "", null, files);
+    expect(t.chat.pending()[0]!.attachments).toEqual(files);
+    s.push({ type: "error", code: "attachment_invalid", message: "no", room_id: 12, client_msg_id: id });
+    t.chat.retry(id);
+    expect(s.sentOfType("send")).toEqual([
+      { type: "send", room_id: 12, client_msg_id: id, body: "", attachments: [7, 9] },
+      { type: "send", room_id: 12, client_msg_id: id, body: "", attachments: [7, 9] },
+    ]);
+    expect(t.chat.pending()[0]!.attachments).toEqual(files);
+  });
+
   it("discard() drops a failed send only", async () => {
     const t = setup();
     t.chat.start();

@@ -7,6 +7,7 @@
  * them. Plain TypeScript: the React hooks sit on top of `subscribe`.
  */
 import type {
+  AttachmentRef,
   ChatSocketApi,
   ChatSocketOptions,
   ConnectionState,
@@ -127,13 +128,14 @@ export class ChatSocket implements ChatSocketApi {
     return this.rooms.get(roomId);
   }
 
-  send(roomId: number, body: string, replyTo: number | null = null): string {
+  send(roomId: number, body: string, replyTo: number | null = null, attachments: AttachmentRef[] = []): string {
     const item: PendingSend = {
       clientMsgId: this.opts.newId(),
       roomId,
       body,
       replyTo,
       status: "pending",
+      ...(attachments.length > 0 ? { attachments } : {}),
     };
     this.outbox.set(item.clientMsgId, item);
     this.emitPending();
@@ -144,8 +146,15 @@ export class ChatSocket implements ChatSocketApi {
   retry(clientMsgId: string): void {
     const item = this.outbox.get(clientMsgId);
     if (item?.status !== "failed") return;
-    const { clientMsgId: id, roomId, body, replyTo } = item;
-    const again: PendingSend = { clientMsgId: id, roomId, body, replyTo, status: "pending" };
+    const { clientMsgId: id, roomId, body, replyTo, attachments } = item;
+    const again: PendingSend = {
+      clientMsgId: id,
+      roomId,
+      body,
+      replyTo,
+      status: "pending",
+      ...(attachments ? { attachments } : {}),
+    };
     this.outbox.set(clientMsgId, again); // same key: keeps its place in the queue
     this.emitPending();
     if (this.isOnline()) this.transmit(again);
@@ -452,6 +461,7 @@ export class ChatSocket implements ChatSocketApi {
       client_msg_id: item.clientMsgId, // the same id on every try: the server dedupes on it
       body: item.body,
       ...(item.replyTo !== null ? { reply_to: item.replyTo } : {}),
+      ...(item.attachments ? { attachments: item.attachments.map((a) => a.id) } : {}),
     });
   }
 

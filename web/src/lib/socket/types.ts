@@ -30,7 +30,7 @@ export interface MessageSnapshot {
   /** Ids of the room members the body @mentions (resolved by the server). */
   mentions: number[];
   /** Files attached to the message, as the REST snapshot has them (generated type). */
-  attachments: components["schemas"]["AttachmentRef"][];
+  attachments: AttachmentRef[];
 }
 
 /** A tip as room members see it (docs/protocol.md, "Tip messages"). */
@@ -85,12 +85,17 @@ export type EphemeralFrame =
       status: "online" | "away" | "offline";
     };
 
+/** A file sent with a message (generated from the server's schema). */
+export type AttachmentRef = components["schemas"]["AttachmentRef"];
+
 /** A message this client sent, until the server acknowledges it (or refuses it). */
 export interface PendingSend {
   clientMsgId: string;
   roomId: number;
   body: string;
   replyTo: number | null;
+  /** Completed uploads sent with it (their ids go in the `send` frame). */
+  attachments?: AttachmentRef[];
   status: "pending" | "failed";
   error?: { code: string; message: string };
   /**
@@ -156,8 +161,11 @@ export interface ChatSocketApi {
   unfollow(roomId: number): void;
   /** The last room-event seq applied for a followed room. */
   lastSeq(roomId: number): number | undefined;
-  /** Queue a message; returns its client_msg_id. Sent now if online, else after reconnect. */
-  send(roomId: number, body: string, replyTo?: number | null): string;
+  /**
+   * Queue a message (with completed uploads, if any; then `body` may be ""); returns its
+   * client_msg_id. Sent now if online, else after reconnect.
+   */
+  send(roomId: number, body: string, replyTo?: number | null, attachments?: AttachmentRef[]): string;
   /** Send a failed message again, with the same client_msg_id. */
   retry(clientMsgId: string): void;
   /** Forget a failed message. */

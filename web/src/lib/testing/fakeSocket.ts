@@ -1,4 +1,5 @@
 import type {
+  AttachmentRef,
   ChatSocketApi,
   ConnectionState,
   Listener,
@@ -8,7 +9,8 @@ import type {
 
 /** A ChatSocketApi for component tests: records calls, and lets the test play the server. */
 export class FakeSocket implements ChatSocketApi {
-  readonly sent: { roomId: number; body: string; replyTo: number | null }[] = [];
+  /** `attachments`: the ids sent, only when there were some. */
+  readonly sent: { roomId: number; body: string; replyTo: number | null; attachments?: number[] }[] = [];
   readonly retried: string[] = [];
   readonly discarded: string[] = [];
   readonly reads: { roomId: number; seq: number }[] = [];
@@ -31,8 +33,9 @@ export class FakeSocket implements ChatSocketApi {
   lastSeq(roomId: number): number | undefined {
     return this.followed.get(roomId);
   }
-  send(roomId: number, body: string, replyTo: number | null = null): string {
-    this.sent.push({ roomId, body, replyTo });
+  send(roomId: number, body: string, replyTo: number | null = null, attachments: AttachmentRef[] = []): string {
+    const ids = attachments.map((a) => a.id);
+    this.sent.push({ roomId, body, replyTo, ...(ids.length > 0 ? { attachments: ids } : {}) });
     return `c-${this.nextId++}`;
   }
   retry(clientMsgId: string): void {
