@@ -13,6 +13,7 @@ from tipchat.storage.database import Database
 from tipchat.storage.objects import ObjectStore
 
 if TYPE_CHECKING:
+    from tipchat.auth.oidc import OidcClient
     from tipchat.chat.sending import SendBatcher
 
 
@@ -27,3 +28,5 @@ class Services:
     sends: SendBatcher = field(init=False)
     # Attachments' object storage (storage.objects): a local directory or an S3 bucket.
     objects: ObjectStore = field(init=False)
+    # Sign-in with an OIDC provider (auth.oidc); None while TIPCHAT_OIDC_ISSUER is unset.
+    oidc: OidcClient | None = None

@@ -25,7 +25,7 @@ class Session:
     session_id: str
 
 
-async def _limit(svc: Services, key: str, rule: tuple[int, int]) -> None:
+async def rate_limit(svc: Services, key: str, rule: tuple[int, int]) -> None:
     retry_after = await svc.limiter.hit(key, *rule)
     if retry_after is not None:
         raise TipchatError(
@@ -35,7 +35,7 @@ async def _limit(svc: Services, key: str, rule: tuple[int, int]) -> None:
         )
 
 
-async def _start_session(
+async def start_session(
     svc: Services,
     conn: asyncpg.Connection,
     *,
@@ -65,8 +65,10 @@ async def _start_session(
 async def do_register(svc: Services, *, username: str, password: str, ip: str) -> Session:
     passwords.check_username(username)
     passwords.check_password(password, username=username)
-    await _limit(svc, f"register:ip:{ip}", svc.settings.register_limit_per_ip)
-    await _limit(svc, f"register:user:{username.lower()}", svc.settings.register_limit_per_username)
+    await rate_limit(svc, f"register:ip:{ip}", svc.settings.register_limit_per_ip)
+    await rate_limit(
+        svc, f"register:user:{username.lower()}", svc.settings.register_limit_per_username
+    )
     password_hash = await passwords.hash_password(password)
     async with svc.db.acquire() as conn, conn.transaction():
         user_id = await user_store.insert_user(
@@ -74,19 +76,21 @@ async def do_register(svc: Services, *, username: str, password: str, ip: str) -
         )
         if user_id is None:
             raise TipchatError(Code.username_taken, "that username is taken")
-        return await _start_session(svc, conn, user_id=user_id, username=username)
+        return await start_session(svc, conn, user_id=user_id, username=username)
 
 
 async def do_login(svc: Services, *, username: str, password: str, ip: str) -> Session:
-    await _limit(svc, f"login:ip:{ip}", svc.settings.login_limit_per_ip)
-    await _limit(svc, f"login:user:{username.lower()[:64]}", svc.settings.login_limit_per_username)
+    await rate_limit(svc, f"login:ip:{ip}", svc.settings.login_limit_per_ip)
+    await rate_limit(
+        svc, f"login:user:{username.lower()[:64]}", svc.settings.login_limit_per_username
+    )
     async with svc.db.acquire() as conn:
         row = await user_store.get_login(conn=conn, username=username)
         ok = await passwords.verify_password(row["password_hash"] if row else None, password)
         if row is None or not ok:
             raise TipchatError(Code.invalid_credentials, "wrong username or password")
         async with conn.transaction():
-            return await _start_session(svc, conn, user_id=row["id"], username=row["username"])
+            return await start_session(svc, conn, user_id=row["id"], username=row["username"])
 
 
 async def do_refresh(svc: Services, *, refresh_token: str) -> Session:
@@ -109,7 +113,7 @@ async def do_refresh(svc: Services, *, refresh_token: str) -> Session:
                 await token_store.mark_used(conn=conn, token_hash=token_hash)
                 user = await user_store.get_user(conn=conn, user_id=row["user_id"])
                 assert user is not None  # tokens cascade with their user
-                return await _start_session(
+                return await start_session(
                     svc,
                     conn,
                     user_id=user["id"],
