@@ -137,10 +137,16 @@ async def test_the_authorization_request(browser: httpx.AsyncClient, server: Run
 
 
 async def test_a_first_sign_in_creates_an_account_and_the_next_reaches_it(
-    browser: httpx.AsyncClient, provider: Provider, server: RunningServer, db: asyncpg.Connection
+    browser: httpx.AsyncClient,
+    provider: Provider,
+    server: RunningServer,
+    db: asyncpg.Connection,
+    caplog: pytest.LogCaptureFixture,
 ):
+    caplog.set_level("DEBUG")
     provider.set_claims("sub-dana", preferred_username="dana", email="dana@example.com")
-    first = await sign_in(browser, "sub-dana")
+    callback = await at_provider(await to_provider(browser), "sub-dana")
+    first = landing(await browser.get(callback))
     assert first.query == {}
     for cookie in ("tipchat_access", "tipchat_refresh", "tipchat_csrf"):
         assert cookie in browser.cookies
@@ -151,8 +157,22 @@ async def test_a_first_sign_in_creates_an_account_and_the_next_reaches_it(
     assert (identity["issuer"], identity["subject"]) == (provider.issuer, "sub-dana")
     assert identity["email"] == "dana@example.com"
     assert await events(db, user_id) == ["registered", "oidc_login_succeeded"]
-    # The provider was asked with client authentication and the PKCE verifier.
-    assert provider.token_requests[-1]["code_verifier"]
+    # The provider was asked with the PKCE verifier; nothing secret reached our log records.
+    token_request = provider.token_requests[-1]
+    assert token_request["code_verifier"]
+    code = parse_qs(urlsplit(callback).query)["code"][0]
+    # httpx and httpcore log the test's own requests (as a browser's history would), and
+    # uvicorn's access log shows the callback's URL here; `tipchat serve` keeps that log off
+    # (server.py, logs.py). A code alone is useless anyway: it needs the PKCE verifier and
+    # the client secret.
+    server_log = "\n".join(
+        f"{r.getMessage()} {r.exc_text or ''}"
+        for r in caplog.records
+        if not r.name.startswith(("httpx", "httpcore", "uvicorn.access"))
+    )
+    assert "oidc: fetched 1 signing keys" in server_log  # the capture works
+    for secret in (CLIENT_SECRET, code, token_request["code_verifier"][0]):
+        assert secret not in server_log
 
     async with httpx.AsyncClient(base_url=server.base_url) as other_browser:
         again = await sign_in(other_browser, "sub-dana")
