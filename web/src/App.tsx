@@ -12,7 +12,7 @@ import { mergeSlots } from "./lib/messageSlots";
 import { usePresenceReporter } from "./lib/presence";
 import { useRoomSync } from "./lib/roomSync";
 import { useRooms } from "./lib/rooms";
-import type { OidcResult } from "./lib/oidc";
+import { oidcKey, type OidcResult } from "./lib/oidc";
 import { navigate, useRoute, type Route } from "./lib/route";
 import { session, useMe, useSession } from "./lib/session";
 import { SocketContext, useSocket } from "./lib/socketHooks";
@@ -26,9 +26,12 @@ export function App({ oidc = null }: { oidc?: OidcResult }) {
   const queryClient = useQueryClient();
 
   // Runs after the signed-in tree has unmounted (and stopped its socket), so nothing
-  // refetches into the cleared cache; the next user starts from nothing.
+  // refetches into the cleared cache; the next user starts from nothing. The sign-in
+  // screen's own query (which provider it offers) is no one's data, and it is being shown.
   useEffect(() => {
-    if (status === "signedOut") queryClient.clear();
+    if (status !== "signedOut") return;
+    queryClient.getMutationCache().clear();
+    queryClient.removeQueries({ predicate: (query) => query.queryKey[0] !== oidcKey[0] });
   }, [status, queryClient]);
 
   if (status === "loading") {
