@@ -220,6 +220,19 @@ def client(twin: TwinProvider, secret: str | None = "s3cret", clock: Clock | Non
     )
 
 
+async def test_a_failed_discovery_is_not_retried_at_once():
+    twin, clock = TwinProvider({"issuer": "https://lookalike.example.com"}), Clock()
+    oidc = client(twin, clock=clock)
+    for _ in range(3):
+        with pytest.raises(TipchatError, match="names issuer"):
+            await oidc.metadata()
+    assert len(twin.gets) == 1
+    twin.documents[ISSUER + "/.well-known/openid-configuration"]["issuer"] = ISSUER
+    clock.now += 11
+    assert (await oidc.metadata()).issuer == ISSUER
+    assert len(twin.gets) == 2
+
+
 @pytest.mark.parametrize(
     ("discovery", "reason"),
     [

@@ -33,6 +33,9 @@ METADATA_TTL_S = 3600.0
 # An unknown kid makes us refetch the key set (the provider rotated), but at most this often:
 # tokens with made-up kids cannot turn us into a client hammering the provider.
 JWKS_REFETCH_MIN_S = 30.0
+# After a failed discovery, sign-ins fail at once for this long instead of each waiting for
+# the provider again (and queueing behind one another on the fetch lock).
+FAILURE_HOLD_S = 10.0
 # Outbound calls: a provider that hangs must not hold a sign-in (or a worker) for long.
 CONNECT_TIMEOUT_S = 5.0
 TOTAL_TIMEOUT_S = 10.0
@@ -196,17 +199,24 @@ class OidcClient:
         self._clock = clock
         self._metadata: tuple[float, ProviderMetadata] | None = None
         self._keys: tuple[float, list[dict[str, Any]]] | None = None
+        self._failed: tuple[float, str] | None = None  # when, and why
         self._lock = asyncio.Lock()  # one fetch at a time: no stampede on a cold cache
 
     async def metadata(self) -> ProviderMetadata:
         async with self._lock:
             now = self._clock()
             if self._metadata is None or now - self._metadata[0] > METADATA_TTL_S:
-                doc = await self._http.get_json(
-                    self.issuer.rstrip("/") + "/.well-known/openid-configuration"
-                )
-                meta = parse_metadata(doc, issuer=self.issuer, has_secret=bool(self._secret))
-                self._metadata = (now, meta)
+                if self._failed is not None and now - self._failed[0] < FAILURE_HOLD_S:
+                    raise TipchatError(Code.oidc_provider_unavailable, self._failed[1])
+                try:
+                    doc = await self._http.get_json(
+                        self.issuer.rstrip("/") + "/.well-known/openid-configuration"
+                    )
+                    meta = parse_metadata(doc, issuer=self.issuer, has_secret=bool(self._secret))
+                except TipchatError as exc:
+                    self._failed = (now, exc.message)
+                    raise
+                self._metadata, self._failed = (now, meta), None
             return self._metadata[1]
 
     async def authorization_request(self, *, redirect_uri: str) -> AuthorizationRequest:
