@@ -4,6 +4,7 @@ following the redirects by hand and submitting the provider's form."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
@@ -206,6 +207,20 @@ async def test_a_matching_username_or_email_is_never_merged(
     assert (
         await db.fetchval("SELECT count(*) FROM user_identities WHERE user_id = $1", alice.id) == 0
     )
+
+
+async def test_two_first_sign_ins_at_once_make_one_account(
+    server: RunningServer, db: asyncpg.Connection
+):
+    async with (
+        httpx.AsyncClient(base_url=server.base_url) as laptop,
+        httpx.AsyncClient(base_url=server.base_url) as phone,
+    ):
+        callbacks = [await at_provider(await to_provider(b), "sub-twice") for b in (laptop, phone)]
+        results = await asyncio.gather(laptop.get(callbacks[0]), phone.get(callbacks[1]))
+        assert [landing(r).query for r in results] == [{}, {}]
+        assert (await me(laptop))["id"] == (await me(phone))["id"]
+    assert await count(db, "users") == 1
 
 
 async def test_names_are_made_valid_and_unique(
