@@ -127,6 +127,7 @@ TEST_SETTINGS: dict[str, Any] = {
     "login_limit_per_ip": (100_000, 60),
     "login_limit_per_username": (100_000, 60),
     "send_limit_per_user": (100_000, 60),
+    "oidc_limit_per_ip": (100_000, 60),
     # Tests drive sockets faster than people do; the frame budget's own tests set it.
     "ws_frames_per_s": 100_000.0,
     "ws_frame_burst": 100_000,

@@ -16,6 +16,7 @@ from tipchat.api import blocks as blocks_api
 from tipchat.api import chains as chains_api
 from tipchat.api import dev as dev_api
 from tipchat.api import mentions as mentions_api
+from tipchat.api import oidc as oidc_api
 from tipchat.api import reactions as reactions_api
 from tipchat.api import search as search_api
 from tipchat.api import tips as tips_api
@@ -23,6 +24,7 @@ from tipchat.api import wallets as wallets_api
 from tipchat.api.headers import SecurityHeaders
 from tipchat.api.limits import BodySizeLimit
 from tipchat.auth import sessions
+from tipchat.auth.oidc import AiohttpProviderHttp, OidcClient
 from tipchat.bus import Bus, InProcessBus, RedisBus
 from tipchat.chat.attachment_sweep import run_sweeper
 from tipchat.chat.sending import SendBatcher
@@ -38,6 +40,18 @@ from tipchat.storage.database import connect
 from tipchat.storage.objects import MEDIA_PREFIX, object_store, s3_browser_origins
 from tipchat.tips.runtime import start_chains
 from tipchat.tips.watcher import Watchers
+
+
+def oidc_client(settings: Settings, http: AiohttpProviderHttp) -> OidcClient | None:
+    if settings.oidc_issuer is None or settings.oidc_client_id is None:
+        return None
+    return OidcClient(
+        issuer=settings.oidc_issuer,
+        client_id=settings.oidc_client_id,
+        client_secret=settings.oidc_client_secret,
+        scopes=settings.oidc_scopes,
+        http=http,
+    )
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -74,6 +88,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         svc.objects = object_store(settings)
         svc.revoked = sessions.RevokedSessions(settings.access_token_ttl_s)
         await sessions.start(svc)
+        oidc_http = AiohttpProviderHttp()
+        svc.oidc = oidc_client(settings, oidc_http)
 
         async def last_seq(room_id: int) -> int:
             async with db.acquire() as conn:
@@ -112,6 +128,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             for client in (limiter, presence):
                 if isinstance(client, RedisRateLimiter | RedisPresenceStore):
                     await client.close()
+            await oidc_http.close()
             await db.close()
             if stop_postgres is not None:
                 await asyncio.to_thread(stop_postgres)
@@ -129,7 +146,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         "The WebSocket protocol at /ws is described in docs/protocol.md.",
     )
     errors.install(app)
-    for module in (auth, users, rooms, messages, ops):
+    for module in (auth, oidc_api, users, rooms, messages, ops):
         app.include_router(module.router)
 
     @app.websocket("/ws")

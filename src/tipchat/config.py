@@ -213,6 +213,36 @@ class Settings(BaseSettings):
         """Start the embedded anvil chain: only outside production, with no chain configured."""
         return not self.is_production and not self.chains and self.dev_chain
 
+    # Sign-in with an external OpenID Connect provider (docs/operations.md, "Signing in with
+    # OIDC"). Off while oidc_issuer is unset. The issuer is the exact URL the provider names in
+    # its discovery document and tokens ("https://accounts.google.com").
+    oidc_issuer: str | None = None
+    oidc_client_id: str | None = None
+    # None: a public client (PKCE only); providers for web servers issue a secret.
+    oidc_client_secret: str | None = None
+    oidc_scopes: str = "openid profile email"
+    # The provider's name on the sign-in button ("Sign in with Google").
+    oidc_name: str = "OpenID Connect"
+    # Sign-in and link starts per IP: each one writes a row and may fetch the provider's keys.
+    oidc_limit_per_ip: tuple[int, int] = (30, 60)
+
+    @model_validator(mode="after")
+    def _oidc_complete(self) -> Settings:
+        if self.oidc_issuer is None:
+            return self
+        parts = urlsplit(self.oidc_issuer)
+        if parts.scheme not in ("https", "http") or not parts.netloc or parts.query:
+            raise ValueError("TIPCHAT_OIDC_ISSUER must be an http(s) URL without a query")
+        if not self.oidc_client_id:
+            raise ValueError("TIPCHAT_OIDC_ISSUER needs TIPCHAT_OIDC_CLIENT_ID")
+        if "openid" not in self.oidc_scopes.split():
+            raise ValueError("TIPCHAT_OIDC_SCOPES must include openid")
+        return self
+
+    @property
+    def oidc_enabled(self) -> bool:
+        return self.oidc_issuer is not None
+
     # The built web client (web/ builds into the package's static/ folder).
     web_dir: Path = Path(__file__).parent / "static"
 
@@ -224,9 +254,10 @@ class Settings(BaseSettings):
         return self.env == "production"
 
     def secret_values(self) -> list[str]:
-        """Every configured value that must never be logged: the JWT keys, RPC URLs (whole, and
-        their paths and passwords, where providers put API keys), and URL passwords."""
-        values = [self.jwt_secret, *self.jwt_previous_secrets]
+        """Every configured value that must never be logged: the JWT keys, the OIDC client
+        secret, RPC URLs (whole, and their paths and passwords, where providers put API keys),
+        and URL passwords."""
+        values = [self.jwt_secret, *self.jwt_previous_secrets, self.oidc_client_secret or ""]
         urls = [u for chain in self.chains for u in chain.rpc_urls]
         for url in urls:
             parts = urlsplit(url)
@@ -247,5 +278,11 @@ class Settings(BaseSettings):
             problems.append("TIPCHAT_JWT_PREVIOUS_SECRETS may hold only real keys (32+ chars)")
         if self.database_url is None:
             problems.append("DATABASE_URL must point at a managed PostgreSQL")
+        if self.oidc_issuer is not None:
+            # The redirect URI must not come from a Host header a client chose.
+            if self.public_origin is None:
+                problems.append("OIDC sign-in needs TIPCHAT_PUBLIC_ORIGIN")
+            if not self.oidc_issuer.startswith("https://"):
+                problems.append("TIPCHAT_OIDC_ISSUER must be an https:// URL")
         if problems:
             raise SystemExit("refusing to start in production: " + "; ".join(problems))

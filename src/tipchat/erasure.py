@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from typing import Literal
 
-from tipchat.auth import passwords, sessions
+from tipchat.auth import accounts, passwords, sessions
 from tipchat.chat import access, events
 from tipchat.chat.messages import delete_in_locked_room
 from tipchat.chat.rooms import Actor, depart_deleted_user
@@ -41,10 +41,9 @@ async def do_delete_account(
 ) -> None:
     """Delete actor's account, proven by their password (or, for an account without one,
     by typing its name). One transaction: it all happens, or nothing does."""
-    key = f"delete-account:user:{actor.user_id}"
-    retry_after = await svc.limiter.hit(key, *svc.settings.login_limit_per_username)
-    if retry_after is not None:
-        raise TipchatError(Code.rate_limited, "too many attempts", retry_after=retry_after)
+    await accounts.rate_limit(
+        svc, f"delete-account:user:{actor.user_id}", svc.settings.login_limit_per_username
+    )
     published: list[events.Event] = []
     async with svc.db.acquire() as conn, conn.transaction():
         user = await user_store.lock_live_user(conn=conn, user_id=actor.user_id)

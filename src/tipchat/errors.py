@@ -93,6 +93,20 @@ class Code(StrEnum):
     sender_has_no_wallet = "sender_has_no_wallet"
     tx_hash_invalid = "tx_hash_invalid"
     tip_finished = "tip_finished"
+    # sign-in with an OIDC provider (these arrive as /?oidc_error=<code>)
+    oidc_not_configured = "oidc_not_configured"
+    oidc_state_invalid = "oidc_state_invalid"  # unknown, already used or expired
+    oidc_browser_mismatch = "oidc_browser_mismatch"  # finished in another browser than began
+    oidc_denied = "oidc_denied"  # the person declined at the provider
+    oidc_provider_error = "oidc_provider_error"  # the provider answered with another error
+    oidc_provider_unavailable = "oidc_provider_unavailable"
+    oidc_code_rejected = "oidc_code_rejected"  # the token endpoint refused the code
+    oidc_id_token_invalid = "oidc_id_token_invalid"
+    oidc_id_token_expired = "oidc_id_token_expired"
+    oidc_audience_mismatch = "oidc_audience_mismatch"
+    oidc_nonce_mismatch = "oidc_nonce_mismatch"
+    oidc_identity_taken = "oidc_identity_taken"  # linked to another account already
+    account_deleted = "account_deleted"
     # server
     unavailable = "unavailable"
     internal_error = "internal_error"

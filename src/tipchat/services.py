@@ -13,6 +13,7 @@ from tipchat.storage.database import Database
 from tipchat.storage.objects import ObjectStore
 
 if TYPE_CHECKING:
+    from tipchat.auth.oidc import OidcClient
     from tipchat.auth.sessions import RevokedSessions
     from tipchat.chat.sending import SendBatcher
 
@@ -30,3 +31,5 @@ class Services:
     objects: ObjectStore = field(init=False)
     # Sessions signed out before their access tokens expire (auth.sessions), on app nodes.
     revoked: RevokedSessions = field(init=False)
+    # Sign-in with an OIDC provider (auth.oidc); None while TIPCHAT_OIDC_ISSUER is unset.
+    oidc: OidcClient | None = None

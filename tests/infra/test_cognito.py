@@ -47,6 +47,7 @@ def test_when_enabled_it_is_an_oidc_provider_that_passes_the_checks() -> None:
             "AllowedOAuthFlows": ["code"],
             "GenerateSecret": True,
             "AllowedOAuthScopes": Match.array_with(["openid"]),
+            "CallbackURLs": [Match.string_like_regexp(r"^https://.*/api/auth/oidc/callback$")],
         },
     )
 

@@ -11,17 +11,19 @@ room's message, another user's tip, wallet, attachment or read marker) are at th
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
 from fastapi.routing import APIRoute
 from starlette.routing import Mount, Route
 
-from tests.conftest import TEST_SETTINGS
+from tests.conftest import TEST_SETTINGS, RunningServer, ServerFactory
 from tests.helpers import PASSWORD, User, Ws, register
+from tests.integration.oidc_provider import Provider, run_provider
 from tipchat.app import create_app
 from tipchat.config import Settings
 from tipchat.realtime.frames import FRAME_TYPES
@@ -53,6 +55,18 @@ async def _send(user: User, room: int, body: str) -> int:
     )
     assert r.status_code == 201, r.text
     return int(r.json()["seq"])
+
+
+@pytest.fixture(scope="module")
+def oidc_provider() -> Iterator[Provider]:
+    with run_provider() as provider:
+        yield provider
+
+
+@pytest.fixture
+def server(start_server: ServerFactory, oidc_provider: Provider) -> RunningServer:
+    # OIDC sign-in on, so that its routes are judged as they behave when configured.
+    return start_server(oidc_issuer=oidc_provider.issuer, oidc_client_id="matrix-client")
 
 
 @pytest.fixture
@@ -155,6 +169,15 @@ MATRIX: dict[tuple[str, str], tuple[Build, dict[str, str]]] = {
         {**ANY_SIGNED_IN, "anonymous": "refresh_token_invalid"},
     ),
     ("POST", "/api/auth/logout"): (_same("POST", "/api/auth/logout"), EVERYONE),
+    # OIDC sign-in (tests/integration/test_oidc.py): starting is open like a login form; the
+    # callback without a flow begun in this browser refuses everyone; linking needs sign-in.
+    ("GET", "/api/auth/oidc"): (_same("GET", "/api/auth/oidc"), EVERYONE),
+    ("GET", "/api/auth/oidc/start"): (_same("GET", "/api/auth/oidc/start"), EVERYONE),
+    ("GET", "/api/auth/oidc/callback"): (
+        _same("GET", "/api/auth/oidc/callback?state=not-a-flow&code=abc"),
+        dict.fromkeys(ACTORS, "oidc_state_invalid"),
+    ),
+    ("POST", "/api/auth/oidc/link"): (_same("POST", "/api/auth/oidc/link"), ANY_SIGNED_IN),
     ("GET", "/api/me"): (_same("GET", "/api/me"), ANY_SIGNED_IN),
     # My account: only ever my own. A wrong password shows the rule was reached without
     # changing (or deleting) the shared actors.
@@ -368,6 +391,9 @@ def test_every_route_has_an_entry():
 def _outcome(r: httpx.Response) -> str:
     if 200 <= r.status_code < 300:
         return OK
+    if r.is_redirect:  # browser routes (OIDC) report refusals as /?oidc_error=<code>
+        query = parse_qs(urlsplit(r.headers["location"]).query)
+        return query["oidc_error"][0] if "oidc_error" in query else OK
     try:
         return str(r.json()["code"])
     except ValueError:

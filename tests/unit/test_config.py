@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from pydantic import ValidationError
 
@@ -44,3 +46,37 @@ def test_unsent_uploads_outlive_their_upload_urls() -> None:
     with pytest.raises(ValidationError, match="attachment_unused_ttl_s"):
         Settings(attachment_url_ttl_s=600, attachment_unused_ttl_s=600)
     Settings(attachment_url_ttl_s=600, attachment_unused_ttl_s=601)
+
+
+OIDC = {"oidc_issuer": "https://accounts.google.com", "oidc_client_id": "id.apps"}
+
+
+def test_oidc_in_production_needs_a_public_origin_and_https() -> None:
+    base = {"jwt_secret": REAL_KEY, "database_url": DB}
+    assert "TIPCHAT_PUBLIC_ORIGIN" in refusal(**base, **OIDC)
+    plain = {**OIDC, "oidc_issuer": "http://idp.internal"}
+    assert "https" in refusal(**base, **plain, public_origin="https://chat.example.com")
+    Settings(
+        env="production", **base, **OIDC, public_origin="https://chat.example.com"
+    ).check_production()
+
+
+@pytest.mark.parametrize(
+    ("values", "problem"),
+    [
+        ({"oidc_issuer": "https://idp.example.com"}, "TIPCHAT_OIDC_CLIENT_ID"),
+        ({**OIDC, "oidc_scopes": "profile email"}, "openid"),
+        ({**OIDC, "oidc_issuer": "idp.example.com"}, "http(s) URL"),
+        ({**OIDC, "oidc_issuer": "https://idp.example.com/?tenant=x"}, "http(s) URL"),
+    ],
+)
+def test_incomplete_oidc_settings_are_refused(values: dict[str, str], problem: str) -> None:
+    with pytest.raises(ValueError, match=re.escape(problem)):
+        Settings(**values)
+
+
+def test_the_oidc_client_secret_is_masked_in_logs() -> None:
+    assert (
+        "oidc-client-secret"
+        in Settings(**OIDC, oidc_client_secret="oidc-client-secret").secret_values()
+    )

@@ -9,9 +9,9 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
 const REPO = resolve(import.meta.dirname, "..", "..");
-const PYTHON = process.env.TIPCHAT_PYTHON ?? join(REPO, ".venv", "bin", "python");
+export const PYTHON = process.env.TIPCHAT_PYTHON ?? join(REPO, ".venv", "bin", "python");
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((done, fail) => {
     const probe = createServer();
     probe.once("error", fail);

@@ -2,6 +2,7 @@ import { useQueryClient } from "@tanstack/react-query";
 import { useEffect, type ReactNode } from "react";
 
 import { ConnectionStatus } from "./components/ConnectionStatus";
+import { OidcLink } from "./features/account";
 import { AuthScreen } from "./features/auth";
 import { ChatView } from "./features/chat";
 import { RoomTips, tipSlots, WalletButton } from "./features/tips";
@@ -11,6 +12,7 @@ import { mergeSlots } from "./lib/messageSlots";
 import { usePresenceReporter } from "./lib/presence";
 import { useRoomSync } from "./lib/roomSync";
 import { useRooms } from "./lib/rooms";
+import { oidcKey, type OidcResult } from "./lib/oidc";
 import { navigate, useRoute, type Route } from "./lib/route";
 import { session, useMe, useSession } from "./lib/session";
 import { SocketContext, useSocket } from "./lib/socketHooks";
@@ -18,14 +20,18 @@ import { useChatSocket } from "./lib/useChatSocket";
 import { MessageSlotsContext } from "./lib/messageSlots";
 import { WalletProvider } from "./lib/wallet";
 
-export function App() {
+/** `oidc`: where a provider sign-in (or link) came back, shown by whichever screen opens. */
+export function App({ oidc = null }: { oidc?: OidcResult }) {
   const { status, notice } = useSession();
   const queryClient = useQueryClient();
 
   // Runs after the signed-in tree has unmounted (and stopped its socket), so nothing
-  // refetches into the cleared cache; the next user starts from nothing.
+  // refetches into the cleared cache; the next user starts from nothing. The sign-in
+  // screen's own query (which provider it offers) is no one's data, and it is being shown.
   useEffect(() => {
-    if (status === "signedOut") queryClient.clear();
+    if (status !== "signedOut") return;
+    queryClient.getMutationCache().clear();
+    queryClient.removeQueries({ predicate: (query) => query.queryKey[0] !== oidcKey[0] });
   }, [status, queryClient]);
 
   if (status === "loading") {
@@ -35,21 +41,21 @@ export function App() {
       </p>
     );
   }
-  if (status === "signedOut") return <AuthScreen notice={notice} />;
-  return <SignedIn />;
+  if (status === "signedOut") return <AuthScreen notice={notice} oidc={oidc} />;
+  return <SignedIn oidc={oidc} />;
 }
 
 /** Tips and social features both add to chat messages. */
 const slots = mergeSlots(tipSlots, socialSlots);
 
-function SignedIn() {
+function SignedIn({ oidc }: { oidc: OidcResult }) {
   const socket = useChatSocket(session.getToken);
   if (!socket) return null;
   return (
     <SocketContext value={socket}>
       <WalletProvider>
         <MessageSlotsContext value={slots}>
-          <Shell />
+          <Shell oidc={oidc} />
         </MessageSlotsContext>
       </WalletProvider>
     </SocketContext>
@@ -100,7 +106,7 @@ function SocialLinks({ route }: { route: Route }) {
   );
 }
 
-function Shell() {
+function Shell({ oidc }: { oidc: OidcResult }) {
   useRoomSync();
   useUnreadTitle();
   usePresenceReporter(useSocket());
@@ -124,6 +130,7 @@ function Shell() {
             <button type="button" onClick={() => void signOut()}>
               Sign out
             </button>
+            <OidcLink result={oidc} />
           </header>
           <SocialLinks route={route} />
           <RoomsSidebar route={route} />

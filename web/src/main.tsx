@@ -6,6 +6,7 @@ import { createRoot } from "react-dom/client";
 
 import { App } from "./App";
 import { ApiError } from "./lib/api/client";
+import { takeOidcResult } from "./lib/oidc";
 import { session } from "./lib/session";
 
 const queryClient = new QueryClient({
@@ -19,11 +20,13 @@ const queryClient = new QueryClient({
 
 // Before the first render, so StrictMode cannot start two refreshes.
 void session.restore();
+// A provider sign-in's result in the URL: read (and removed from the URL) once.
+const oidc = takeOidcResult();
 
 createRoot(document.getElementById("root")!).render(
   <StrictMode>
     <QueryClientProvider client={queryClient}>
-      <App />
+      <App oidc={oidc} />
     </QueryClientProvider>
   </StrictMode>,
 );

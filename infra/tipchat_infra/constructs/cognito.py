@@ -2,9 +2,8 @@
 
 Off by default (StageConfig.enable_cognito). tipchat keeps its own accounts either way; Cognito
 is one more way to sign in, through standard OIDC discovery at the issuer URL output here. The
-server side of OIDC sign-in is being built (design §5) and defines the callback path and the
-settings it reads; until then the callback below is the site origin and the issuer and client
-id are stack outputs, not task environment.
+client's callback is the app's OIDC redirect URI (src/tipchat/api/oidc.py). The issuer and the
+client id are stack outputs, not yet task environment (TIPCHAT_OIDC_*, docs/operations.md).
 """
 
 from __future__ import annotations
@@ -50,8 +49,13 @@ class CognitoProvider(Construct):
             generate_secret=True,  # a confidential client: the tipchat server does the exchange
             o_auth=cognito.OAuthSettings(
                 flows=cognito.OAuthFlows(authorization_code_grant=True),
-                scopes=[cognito.OAuthScope.OPENID, cognito.OAuthScope.EMAIL],
-                callback_urls=[config.site_origin + "/"],
+                scopes=[
+                    cognito.OAuthScope.OPENID,
+                    cognito.OAuthScope.EMAIL,
+                    cognito.OAuthScope.PROFILE,
+                ],
+                # tipchat's redirect URI: TIPCHAT_PUBLIC_ORIGIN + /api/auth/oidc/callback.
+                callback_urls=[config.site_origin + "/api/auth/oidc/callback"],
                 logout_urls=[config.site_origin + "/"],
             ),
             prevent_user_existence_errors=True,

@@ -17,7 +17,7 @@ from tipchat.storage import users as user_store
 router = APIRouter(prefix="/api", tags=["auth"])
 
 
-def _session_response(
+def session_response(
     svc: Services, request: Request, response: Response, session: accounts.Session
 ) -> SessionPublic:
     secure = svc.settings.cookie_secure
@@ -79,7 +79,7 @@ async def register(
     body: Credentials, request: Request, response: Response, svc: ServicesDep, ip: ClientIp
 ) -> SessionPublic:
     session = await accounts.do_register(svc, username=body.username, password=body.password, ip=ip)
-    return _session_response(svc, request, response, session)
+    return session_response(svc, request, response, session)
 
 
 @router.post("/auth/login")
@@ -87,7 +87,7 @@ async def login(
     body: Credentials, request: Request, response: Response, svc: ServicesDep, ip: ClientIp
 ) -> SessionPublic:
     session = await accounts.do_login(svc, username=body.username, password=body.password, ip=ip)
-    return _session_response(svc, request, response, session)
+    return session_response(svc, request, response, session)
 
 
 @router.post("/auth/refresh")
@@ -98,7 +98,7 @@ async def refresh(
     if not token:
         raise TipchatError(Code.refresh_token_invalid, "no refresh token")
     session = await accounts.do_refresh(svc, refresh_token=token, ip=get_client_ip(request))
-    return _session_response(svc, request, response, session)
+    return session_response(svc, request, response, session)
 
 
 @router.post("/auth/logout", status_code=status.HTTP_204_NO_CONTENT)

@@ -52,6 +52,10 @@ _STATUS: dict[Code, int] = {
     Code.wallet_not_found: 404,
     Code.tip_not_found: 404,
     Code.tip_finished: 409,
+    Code.oidc_not_configured: 404,
+    Code.oidc_provider_unavailable: 503,
+    Code.oidc_identity_taken: 409,
+    Code.account_deleted: 403,
 }
 
 

@@ -27,7 +27,7 @@ class Session:
     session_id: str
 
 
-async def _limit(svc: Services, key: str, rule: tuple[int, int]) -> None:
+async def rate_limit(svc: Services, key: str, rule: tuple[int, int]) -> None:
     retry_after = await svc.limiter.hit(key, *rule)
     if retry_after is not None:
         raise TipchatError(
@@ -37,7 +37,7 @@ async def _limit(svc: Services, key: str, rule: tuple[int, int]) -> None:
         )
 
 
-async def _start_session(
+async def start_session(
     svc: Services,
     conn: asyncpg.Connection,
     *,
@@ -67,8 +67,10 @@ async def _start_session(
 async def do_register(svc: Services, *, username: str, password: str, ip: str) -> Session:
     passwords.check_username(username)
     passwords.check_password(password, username=username)
-    await _limit(svc, f"register:ip:{ip}", svc.settings.register_limit_per_ip)
-    await _limit(svc, f"register:user:{username.lower()}", svc.settings.register_limit_per_username)
+    await rate_limit(svc, f"register:ip:{ip}", svc.settings.register_limit_per_ip)
+    await rate_limit(
+        svc, f"register:user:{username.lower()}", svc.settings.register_limit_per_username
+    )
     password_hash = await passwords.hash_password(password)
     async with svc.db.acquire() as conn, conn.transaction():
         user_id = await user_store.insert_user(
@@ -79,12 +81,14 @@ async def do_register(svc: Services, *, username: str, password: str, ip: str) -
         await audit.insert_event(
             conn=conn, event=AuditEvent.registered, user_id=user_id, actor_id=user_id, ip=ip
         )
-        return await _start_session(svc, conn, user_id=user_id, username=username)
+        return await start_session(svc, conn, user_id=user_id, username=username)
 
 
 async def do_login(svc: Services, *, username: str, password: str, ip: str) -> Session:
-    await _limit(svc, f"login:ip:{ip}", svc.settings.login_limit_per_ip)
-    await _limit(svc, f"login:user:{username.lower()[:64]}", svc.settings.login_limit_per_username)
+    await rate_limit(svc, f"login:ip:{ip}", svc.settings.login_limit_per_ip)
+    await rate_limit(
+        svc, f"login:user:{username.lower()[:64]}", svc.settings.login_limit_per_username
+    )
     async with svc.db.acquire() as conn:
         row = await user_store.get_login(conn=conn, username=username)
         ok = await passwords.verify_password(row["password_hash"] if row else None, password)
@@ -107,7 +111,7 @@ async def do_login(svc: Services, *, username: str, password: str, ip: str) -> S
                 actor_id=row["id"],
                 ip=ip,
             )
-            return await _start_session(svc, conn, user_id=row["id"], username=row["username"])
+            return await start_session(svc, conn, user_id=row["id"], username=row["username"])
 
 
 async def do_refresh(svc: Services, *, refresh_token: str, ip: str | None = None) -> Session:
@@ -138,7 +142,7 @@ async def do_refresh(svc: Services, *, refresh_token: str, ip: str | None = None
                 await token_store.mark_used(conn=conn, token_hash=token_hash)
                 user = await user_store.get_user(conn=conn, user_id=row["user_id"])
                 assert user is not None  # tokens cascade with their user
-                return await _start_session(
+                return await start_session(
                     svc,
                     conn,
                     user_id=user["id"],
@@ -174,7 +178,7 @@ async def do_change_password(
 ) -> None:
     """Change my password; every other session of mine is signed out (the one that asked
     stays), since a password change is what people do when they fear someone else is in."""
-    await _limit(svc, f"password:user:{user_id}", svc.settings.login_limit_per_username)
+    await rate_limit(svc, f"password:user:{user_id}", svc.settings.login_limit_per_username)
     async with svc.db.acquire() as conn:
         row = await user_store.get_credentials(conn=conn, user_id=user_id)
         if row is None:

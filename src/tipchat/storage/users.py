@@ -7,14 +7,17 @@ import asyncpg
 USER_COLUMNS = "u.id, u.username, u.created_at"
 
 
-async def insert_user(*, conn: asyncpg.Connection, username: str, password_hash: str) -> int | None:
-    """Create a user with credentials; None when the name (case-insensitively) is taken."""
+async def insert_user(
+    *, conn: asyncpg.Connection, username: str, password_hash: str | None
+) -> int | None:
+    """Create a user, with credentials unless password_hash is None (an account that signs in
+    only through an OIDC provider); None when the name (case-insensitively) is taken."""
     user_id: int | None = await conn.fetchval(
         "INSERT INTO users (username) VALUES ($1)"
         " ON CONFLICT ((lower(username))) DO NOTHING RETURNING id",
         username,
     )
-    if user_id is not None:
+    if user_id is not None and password_hash is not None:
         await conn.execute(
             "INSERT INTO credentials (user_id, password_hash) VALUES ($1, $2)",
             user_id,

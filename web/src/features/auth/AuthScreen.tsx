@@ -2,12 +2,17 @@ import { useId, useState, type FormEvent } from "react";
 
 import { FormError } from "../../components/FormError";
 import { errorText } from "../../lib/format";
+import { oidcErrorText, startOidcSignIn, useOidcConfig, type OidcResult } from "../../lib/oidc";
 import { session } from "../../lib/session";
 
 type Mode = "signIn" | "signUp";
 
-/** Sign in and sign up share one form; a switch below it flips between them. */
-export function AuthScreen({ notice }: { notice: string | null }) {
+/**
+ * Sign in and sign up share one form; a switch below it flips between them. When the server
+ * offers an OIDC provider, a button signs in (or up) with it; `oidc` is the result of a
+ * provider sign-in that came back here.
+ */
+export function AuthScreen({ notice, oidc = null }: { notice: string | null; oidc?: OidcResult }) {
   const [mode, setMode] = useState<Mode>("signIn");
   const [username, setUsername] = useState("");
   const [password, setPassword] = useState("");
@@ -43,6 +48,11 @@ export function AuthScreen({ notice }: { notice: string | null }) {
       <form className="auth__form card" onSubmit={submit} aria-labelledby="auth-title">
         <h2 id="auth-title">{title}</h2>
         {notice && <p className="notice">{notice}</p>}
+        {oidc && "error" in oidc && (
+          <p className="notice" role="alert">
+            {oidcErrorText(oidc.error)}
+          </p>
+        )}
         <label htmlFor={userId}>Username</label>
         <input
           id={userId}
@@ -73,6 +83,7 @@ export function AuthScreen({ notice }: { notice: string | null }) {
           {busy ? `${title}…` : title}
         </button>
       </form>
+      <ProviderSignIn />
       <p className="auth__switch">
         {signUp ? "Already have an account?" : "New here?"}{" "}
         <button type="button" className="link" onClick={switchMode}>
@@ -80,5 +91,25 @@ export function AuthScreen({ notice }: { notice: string | null }) {
         </button>
       </p>
     </main>
+  );
+}
+
+function ProviderSignIn() {
+  const config = useOidcConfig().data;
+  const [leaving, setLeaving] = useState(false);
+  if (!config?.enabled) return null;
+  const label = `Sign in with ${config.name ?? "your provider"}`;
+  return (
+    <button
+      type="button"
+      className="auth__provider"
+      disabled={leaving}
+      onClick={() => {
+        setLeaving(true);
+        startOidcSignIn();
+      }}
+    >
+      {leaving ? `${label}…` : label}
+    </button>
   );
 }
