@@ -2,6 +2,7 @@ import { useQueryClient } from "@tanstack/react-query";
 import { useEffect, type ReactNode } from "react";
 
 import { ConnectionStatus } from "./components/ConnectionStatus";
+import { AccountPage } from "./features/account";
 import { AuthScreen } from "./features/auth";
 import { ChatView } from "./features/chat";
 import { RoomTips, tipSlots, WalletButton } from "./features/tips";
@@ -120,6 +121,13 @@ function Shell() {
             <span className="sidebar__me" title="Signed in as">
               {me.username}
             </span>
+            <button
+              type="button"
+              aria-current={route.name === "account" ? "page" : undefined}
+              onClick={() => navigate({ name: "account" })}
+            >
+              Account
+            </button>
             <WalletButton />
             <button type="button" onClick={() => void signOut()}>
               Sign out
@@ -179,6 +187,12 @@ function MainPane({ route }: { route: Route }) {
       return (
         <PanelFrame>
           <SearchPanel key={route.roomId ?? "all"} roomId={route.roomId} />
+        </PanelFrame>
+      );
+    case "account":
+      return (
+        <PanelFrame>
+          <AccountPage />
         </PanelFrame>
       );
     default:
