@@ -118,15 +118,16 @@ function Shell() {
         <aside className="sidebar">
           <header className="sidebar__header">
             <h1 className="brand">tipchat</h1>
-            <span className="sidebar__me" title="Signed in as">
-              {me.username}
-            </span>
+            {/* My name opens my account page: the header has no room for another button. */}
             <button
               type="button"
+              className="sidebar__me"
+              title="Your account"
+              aria-label={`Account: ${me.username}`}
               aria-current={route.name === "account" ? "page" : undefined}
               onClick={() => navigate({ name: "account" })}
             >
-              Account
+              {me.username}
             </button>
             <WalletButton />
             <button type="button" onClick={() => void signOut()}>
