@@ -8,7 +8,6 @@ import { TipchatServer } from "./server";
 
 const PASSWORD = "a long enough passphrase";
 const NEW_PASSWORD = "another quite long passphrase";
-const SHOTS = "../docs/screenshots";
 
 let server: TipchatServer;
 
@@ -44,7 +43,6 @@ test("change my password, sign in with it, then delete my account", async ({ bro
   await expect(page.getByRole("heading", { name: "Account", exact: true })).toBeFocused();
   await expect(activity(page).getByText("Signed up")).toBeVisible();
   await expect(activity(page)).toContainText("from 127.0.0.1");
-  await page.screenshot({ path: `${SHOTS}/account-desktop.png`, fullPage: true });
 
   // A wrong current password is refused, and nothing changes.
   await page.getByLabel("Current password").fill("not my password");
