@@ -15,7 +15,7 @@ test.afterAll(async () => {
 });
 
 for (const [label, width] of [["desktop", 1280], ["phone", 375]] as const) {
-  test(`sign-in and room list at ${label} width`, async ({ browser }) => {
+  test(`sign-in, room list and account page at ${label} width`, async ({ browser }) => {
     const context = await browser.newContext({ viewport: { width, height: 800 } });
     const page = await context.newPage();
     await page.goto(server.url);
@@ -31,6 +31,10 @@ for (const [label, width] of [["desktop", 1280], ["phone", 375]] as const) {
     await page.getByRole("button", { name: "Create" }).click();
     await expect(page.getByRole("heading", { name: `${label} room` })).toBeVisible();
     await page.screenshot({ path: `${SHOTS}/room-${label}.png` });
+
+    await page.goto(`${server.url}/#/account`);
+    await expect(page.getByRole("list", { name: "Security activity" })).toContainText("Signed up");
+    await page.screenshot({ path: `${SHOTS}/account-${label}.png` });
     await context.close();
   });
 }

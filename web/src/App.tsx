@@ -2,7 +2,7 @@ import { useQueryClient } from "@tanstack/react-query";
 import { useEffect, type ReactNode } from "react";
 
 import { ConnectionStatus } from "./components/ConnectionStatus";
-import { OidcLink } from "./features/account";
+import { AccountPage, OidcLink } from "./features/account";
 import { AuthScreen } from "./features/auth";
 import { ChatView } from "./features/chat";
 import { RoomTips, tipSlots, WalletButton } from "./features/tips";
@@ -123,9 +123,17 @@ function Shell({ oidc }: { oidc: OidcResult }) {
         <aside className="sidebar">
           <header className="sidebar__header">
             <h1 className="brand">tipchat</h1>
-            <span className="sidebar__me" title="Signed in as">
+            {/* My name opens my account page: the header has no room for another button. */}
+            <button
+              type="button"
+              className="sidebar__me"
+              title="Your account"
+              aria-label={`Account: ${me.username}`}
+              aria-current={route.name === "account" ? "page" : undefined}
+              onClick={() => navigate({ name: "account" })}
+            >
               {me.username}
-            </span>
+            </button>
             <WalletButton />
             <button type="button" onClick={() => void signOut()}>
               Sign out
@@ -186,6 +194,12 @@ function MainPane({ route }: { route: Route }) {
       return (
         <PanelFrame>
           <SearchPanel key={route.roomId ?? "all"} roomId={route.roomId} />
+        </PanelFrame>
+      );
+    case "account":
+      return (
+        <PanelFrame>
+          <AccountPage />
         </PanelFrame>
       );
     default:

@@ -11,6 +11,7 @@ export type Route =
   | { name: "browse" }
   | { name: "newMessage" }
   | { name: "mentions" }
+  | { name: "account" }
   /** Search all my rooms, or only `roomId`. */
   | { name: "search"; roomId?: number };
 
@@ -22,6 +23,7 @@ export function parseRoute(hash: string): Route {
   if (path === "/browse") return { name: "browse" };
   if (path === "/new-message") return { name: "newMessage" };
   if (path === "/mentions") return { name: "mentions" };
+  if (path === "/account") return { name: "account" };
   if (path === "/search") return { name: "search" };
   const search = /^\/search\/rooms\/(\d+)$/.exec(path);
   if (search) return { name: "search", roomId: Number(search[1]) };
@@ -40,6 +42,8 @@ export function routeHref(route: Route): string {
       return "#/new-message";
     case "mentions":
       return "#/mentions";
+    case "account":
+      return "#/account";
     case "search":
       return route.roomId === undefined ? "#/search" : `#/search/rooms/${route.roomId}`;
     default:

@@ -72,15 +72,18 @@ export class SessionStore {
     this.accept(await unwrap(api.POST("/api/auth/register", { body: { username, password } })));
   }
 
-  /** Logout revokes the refresh family server-side; locally we forget everything regardless. */
-  async signOut(): Promise<void> {
+  /**
+   * Logout revokes the refresh family server-side; locally we forget everything regardless.
+   * `notice` is shown on the sign-in screen (e.g. after deleting the account).
+   */
+  async signOut(notice: string | null = null): Promise<void> {
     try {
       await api.POST("/api/auth/logout", { body: {} });
     } catch {
       // Offline: the cookies stay, but this tab still signs out.
     }
     this.token = null;
-    this.setSnapshot({ status: "signedOut", user: null, notice: null });
+    this.setSnapshot({ status: "signedOut", user: null, notice });
   }
 
   /** A valid access token, refreshed first when it expires within a minute. */
