@@ -146,6 +146,7 @@ def test_a_signature_by_another_key_is_refused():
         ({"iat": int(time.time()) + 300}, Code.oidc_id_token_invalid, "in the future"),
         ({"nonce": "another-sign-in"}, Code.oidc_nonce_mismatch, "nonce"),
         ({"nonce": None}, Code.oidc_nonce_mismatch, "nonce"),
+        ({"nonce": "nonce-ünïcode"}, Code.oidc_nonce_mismatch, "nonce"),
         ({"sub": None}, Code.oidc_id_token_invalid, "MissingRequiredClaimError"),
         ({"exp": None}, Code.oidc_id_token_invalid, "MissingRequiredClaimError"),
         ({"sub": "x" * 256}, Code.oidc_id_token_invalid, "bad subject"),

@@ -131,7 +131,9 @@ def verify(
     if (len(audiences) > 1 or azp is not None) and azp != client_id:
         raise _invalid("authorized party is another client", Code.oidc_audience_mismatch)
     got_nonce = claims.get("nonce")
-    if not isinstance(got_nonce, str) or not hmac.compare_digest(got_nonce, nonce):
+    if not isinstance(got_nonce, str) or not hmac.compare_digest(
+        got_nonce.encode(), nonce.encode()
+    ):
         raise _invalid("nonce does not match this sign-in", Code.oidc_nonce_mismatch)
     subject = claims["sub"]
     if not isinstance(subject, str) or not 0 < len(subject) <= MAX_SUBJECT:
