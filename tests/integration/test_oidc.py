@@ -251,11 +251,15 @@ async def test_linking_lets_the_provider_sign_in_to_my_account(
     provider.set_claims("sub-bob", preferred_username="someone_else")
     linked = await link(bob, "sub-bob")
     assert linked.query == {"oidc_linked": "1"}
-    assert await events(db, bob.id) == ["oidc_identity_linked"]
+    assert await events(db, bob.id) == ["registered", "oidc_identity_linked"]
     async with httpx.AsyncClient(base_url=server.base_url) as browser:
         assert (await sign_in(browser, "sub-bob")).query == {}
         assert (await me(browser))["id"] == bob.id
-    assert await events(db, bob.id) == ["oidc_identity_linked", "oidc_login_succeeded"]
+    assert await events(db, bob.id) == [
+        "registered",
+        "oidc_identity_linked",
+        "oidc_login_succeeded",
+    ]
     # Linking again is a no-op.
     assert (await link(bob, "sub-bob")).query == {"oidc_linked": "1"}
     assert await count(db, "user_identities") == 1
@@ -270,7 +274,7 @@ async def test_an_identity_of_another_account_cannot_be_linked(
     assert refused.error == "oidc_identity_taken"
     row = await db.fetchrow("SELECT user_id FROM user_identities WHERE subject = 'sub-taken'")
     assert row["user_id"] == owner
-    assert await events(db, bob.id) == []
+    assert await events(db, bob.id) == ["registered"]  # (with his password) and nothing since
 
 
 async def test_linking_needs_a_signed_in_user_and_csrf(browser: httpx.AsyncClient, bob: User):
