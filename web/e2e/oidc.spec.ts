@@ -57,21 +57,23 @@ test("signs up with the provider, then in again to the same account", async ({ p
   await expect(page).toHaveURL(new RegExp(`^${issuer}/oauth2/authorize`));
   await page.getByRole("button", { name: PERSON.sub }).click();
 
-  // Back at tipchat, signed in to a new account named after the provider's username.
+  // Back at tipchat, signed in to a new account named after the provider's username
+  // (my name in the sidebar is the button to my account page).
+  const myAccount = page.getByRole("button", { name: `Account: ${PERSON.preferred_username}` });
   await expect(page.getByRole("navigation", { name: "Rooms" })).toBeVisible();
-  await expect(page.getByTitle("Signed in as")).toHaveText(PERSON.preferred_username);
+  await expect(myAccount).toHaveText(PERSON.preferred_username);
   expect(new URL(page.url()).search).toBe("");
   await expect(page.getByRole("button", { name: "Link Mock ID account" })).toBeVisible();
 
   // A reload restores the session (the refresh cookie was set by the callback).
   await page.reload();
-  await expect(page.getByTitle("Signed in as")).toHaveText(PERSON.preferred_username);
+  await expect(myAccount).toHaveText(PERSON.preferred_username);
 
   // Signed out and in again with the provider: the same account, not a second one.
   await page.getByRole("button", { name: "Sign out" }).click();
   await page.getByRole("button", { name: "Sign in with Mock ID" }).click();
   await page.getByRole("button", { name: PERSON.sub }).click();
-  await expect(page.getByTitle("Signed in as")).toHaveText(PERSON.preferred_username);
+  await expect(myAccount).toHaveText(PERSON.preferred_username);
 });
 
 test("a refused sign-in says why and leaves the URL clean", async ({ page }) => {
