@@ -87,7 +87,7 @@ async def do_delete_account(
 
         unlinked = await user_store.erase_user(conn=conn, user_id=actor.user_id, tombstone=name)
         renamed = await event_store.rename_user_in_events(conn=conn, old=user["username"], new=name)
-        revoked = await sessions.revoke_all(svc, conn, user_id=actor.user_id)
+        revoked = await sessions.revoke_all(conn, user_id=actor.user_id)
         await audit.insert_event(
             conn=conn,
             event=audit.AuditEvent.account_deleted,

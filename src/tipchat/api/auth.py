@@ -115,12 +115,12 @@ async def logout(
 async def me(user: CurrentUser, svc: ServicesDep) -> Me:
     async with svc.db.acquire() as conn:
         row = await user_store.get_user(conn=conn, user_id=user.user_id)
-        has_password = await user_store.get_credentials(conn=conn, user_id=user.user_id)
+        credentials = await user_store.get_credentials(conn=conn, user_id=user.user_id)
     if row is None:
         raise TipchatError(Code.invalid_token, "this account no longer exists")
     return Me(
         id=row["id"],
         username=row["username"],
         created_at=row["created_at"],
-        has_password=has_password is not None,
+        has_password=credentials is not None,
     )

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import Depends, Path, Request
 
-from tipchat.auth import tokens
+from tipchat.auth import sessions, tokens
 from tipchat.chat.rooms import Actor
 from tipchat.errors import Code, TipchatError
 from tipchat.services import Services
@@ -45,11 +45,7 @@ def get_current_user(request: Request, svc: Annotated[Services, Depends(get_serv
             raise TipchatError(Code.not_authenticated, "sign in first")
         if request.method in UNSAFE_METHODS:
             check_csrf(request)
-    claims = tokens.decode_access_token(
-        token, secret=svc.settings.jwt_secret, previous=svc.settings.jwt_previous_secrets
-    )
-    if claims.session_id in svc.revoked:
-        raise TipchatError(Code.session_revoked, "this session was signed out; sign in again")
+    claims = sessions.decode_live(svc, token)
     request.state.session_id = claims.session_id
     return Actor(claims.user_id, claims.username, get_client_ip(request), claims.session_id)
 

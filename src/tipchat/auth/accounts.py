@@ -189,7 +189,7 @@ async def do_change_password(
         new_hash = await passwords.hash_password(new_password)
         async with conn.transaction():
             await user_store.set_password_hash(conn=conn, user_id=user_id, password_hash=new_hash)
-            revoked = await sessions.revoke_all(svc, conn, user_id=user_id, keep=session_id)
+            revoked = await sessions.revoke_all(conn, user_id=user_id, keep=session_id)
             await audit.insert_event(
                 conn=conn,
                 event=AuditEvent.password_changed,

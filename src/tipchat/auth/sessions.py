@@ -18,6 +18,8 @@ from collections.abc import Callable, Iterable
 import asyncpg
 import orjson
 
+from tipchat.auth import tokens
+from tipchat.errors import Code, TipchatError
 from tipchat.services import Services
 from tipchat.storage import tokens as token_store
 
@@ -58,6 +60,17 @@ class RevokedSessions:
             log.warning("ignored a malformed session revocation")
 
 
+def decode_live(svc: Services, token: str) -> tokens.AccessClaims:
+    """An access token's claims, if it verifies (current or previous key) and its session
+    has not ended: the one check of REST requests and socket authentication."""
+    claims = tokens.decode_access_token(
+        token, secret=svc.settings.jwt_secret, previous=svc.settings.jwt_previous_secrets
+    )
+    if claims.session_id in svc.revoked:
+        raise TipchatError(Code.session_revoked, "this session was signed out; sign in again")
+    return claims
+
+
 async def start(svc: Services) -> None:
     """Load the recent revocations and follow new ones; at app start."""
     async with svc.db.acquire() as conn:
@@ -77,7 +90,7 @@ async def publish(svc: Services, *, user_id: int, families: Iterable[uuid.UUID])
 
 
 async def revoke_all(
-    svc: Services, conn: asyncpg.Connection, *, user_id: int, keep: str | None = None
+    conn: asyncpg.Connection, *, user_id: int, keep: str | None = None
 ) -> list[uuid.UUID]:
     """Revoke every session of user_id but `keep` (in conn's transaction); publish the
     returned families once it commits."""

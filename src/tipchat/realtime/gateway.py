@@ -14,7 +14,7 @@ from starlette.responses import JSONResponse
 from starlette.websockets import WebSocket
 
 from tipchat import metrics
-from tipchat.auth import tokens
+from tipchat.auth import sessions, tokens
 from tipchat.chat import access
 from tipchat.chat import messages as chat_messages
 from tipchat.chat import presence as chat_presence
@@ -248,13 +248,7 @@ class Gateway:
     # -- authentication ------------------------------------------------------------------
 
     def _decode(self, token: str) -> tokens.AccessClaims:
-        settings = self.svc.settings
-        claims = tokens.decode_access_token(
-            token, secret=settings.jwt_secret, previous=settings.jwt_previous_secrets
-        )
-        if claims.session_id in self.svc.revoked:
-            raise TipchatError(Code.session_revoked, "this session was signed out")
-        return claims
+        return sessions.decode_live(self.svc, token)
 
     async def _authenticate(self, ws: WebSocket) -> tokens.AccessClaims | None:
         """The session cookie, or else a first frame {"type": "auth", "token": ...}."""
