@@ -62,6 +62,7 @@ def tipchat_runtime(config: StageConfig, data: StatefulStack) -> Runtime:
     }
     secrets = {
         "TIPCHAT_JWT_SECRET": ecs.Secret.from_secrets_manager(data.secrets.jwt),
+        "TIPCHAT_JWT_PREVIOUS_SECRETS": ecs.Secret.from_secrets_manager(data.secrets.jwt_previous),
         "DB_USER": ecs.Secret.from_secrets_manager(db_secret, "username"),
         "DB_PASSWORD": ecs.Secret.from_secrets_manager(db_secret, "password"),
         "REDIS_AUTH_TOKEN": ecs.Secret.from_secrets_manager(data.cache.auth_secret),

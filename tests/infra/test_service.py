@@ -114,6 +114,7 @@ def test_credentials_are_ecs_secrets_never_plain_environment(synthesis: Synthesi
         secrets = {s["Name"] for s in containers[name]["Secrets"]}
         assert {
             "TIPCHAT_JWT_SECRET",
+            "TIPCHAT_JWT_PREVIOUS_SECRETS",
             "DB_USER",
             "DB_PASSWORD",
             "REDIS_AUTH_TOKEN",
@@ -207,13 +208,82 @@ def test_iam_is_least_privilege(synthesis: Synthesis) -> None:
     assert [(_actions(s), s["Resource"]) for s in worker_task] == [
         (["s3:DeleteObject"], "arn:aws:s3:::tipchat-prod-media-222222222222/*")
     ]
-    # Execution roles read exactly the secrets their containers declare.
-    secret_reads = [
-        s
-        for s in _statements(template, "AppTaskExecutionRole")
+
+
+def _secret_arn(value_from: Any) -> Any:
+    """The secret an ECS secret's ValueFrom names, without a ":<json key>::" suffix."""
+    if "Fn::Join" in value_from:
+        return value_from["Fn::Join"][1][0]
+    return value_from
+
+
+def _secret_reads(template: dict[str, Any], role_logical_id: str) -> list[Any]:
+    return [
+        arn
+        for s in _statements(template, role_logical_id)
         if "secretsmanager:GetSecretValue" in _actions(s)
+        for arn in (s["Resource"] if isinstance(s["Resource"], list) else [s["Resource"]])
     ]
-    assert secret_reads and all(s["Resource"] != "*" for s in secret_reads)
+
+
+def test_execution_roles_read_exactly_the_declared_secrets(
+    synthesis: Synthesis, stage: str
+) -> None:
+    template = synthesis.templates[f"{stage}/Service"]
+    for task in resources(template, "AWS::ECS::TaskDefinition").values():
+        declared = [
+            _secret_arn(secret["ValueFrom"])
+            for container in task["Properties"]["ContainerDefinitions"]
+            for secret in container.get("Secrets", [])
+        ]
+        role = task["Properties"]["ExecutionRoleArn"]["Fn::GetAtt"][0]
+        reads = _secret_reads(template, role)
+        assert declared, role
+        assert sorted(map(json.dumps, reads)) == sorted({json.dumps(a) for a in declared}), role
+
+
+def _export_of(stateful: dict[str, Any], logical_id: str) -> dict[str, Any]:
+    """How another stack imports `logical_id`'s Ref (its ARN, for a secret)."""
+    (name,) = [
+        o["Export"]["Name"]
+        for o in stateful["Outputs"].values()
+        if o["Value"] == {"Ref": logical_id} and "Export" in o
+    ]
+    return {"Fn::ImportValue": name}
+
+
+def test_jwt_previous_keys_come_from_their_own_secret(
+    synthesis: Synthesis, stage: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Rotation without logging anyone out (docs/operations.md): the tasks get
+    TIPCHAT_JWT_PREVIOUS_SECRETS from tipchat/<stage>/jwt-previous, "[]" until a rotation."""
+    from tipchat.config import Settings
+
+    stateful = synthesis.templates[f"{stage}/Stateful"]
+    ((logical_id, secret),) = [
+        (k, r)
+        for k, r in resources(stateful, "AWS::SecretsManager::Secret").items()
+        if r["Properties"]["Name"] == f"tipchat/{stage.lower()}/jwt-previous"
+    ]
+    placeholder = secret["Properties"]["SecretString"]
+    assert "GenerateSecretString" not in secret["Properties"]
+    # The placeholder is a valid value of the setting: no previous key.
+    monkeypatch.setenv("TIPCHAT_JWT_PREVIOUS_SECRETS", placeholder)
+    assert Settings(_env_file=None).jwt_previous_secrets == []
+
+    template = synthesis.templates[f"{stage}/Service"]
+    for task in resources(template, "AWS::ECS::TaskDefinition").values():
+        for container in task["Properties"]["ContainerDefinitions"]:
+            secrets = {s["Name"]: s["ValueFrom"] for s in container.get("Secrets", [])}
+            if "TIPCHAT_JWT_SECRET" not in secrets:
+                continue
+            previous = secrets["TIPCHAT_JWT_PREVIOUS_SECRETS"]
+            assert previous == _export_of(stateful, logical_id), container["Name"]
+            role = task["Properties"]["ExecutionRoleArn"]["Fn::GetAtt"][0]
+            assert previous in _secret_reads(template, role), container["Name"]
+    assert "TIPCHAT_JWT_PREVIOUS_SECRETS" in {
+        s["Name"] for s in _containers(template)["tipchat"]["Secrets"]
+    }
 
 
 def test_alarms_cover_the_signals_that_page(synthesis: Synthesis, stage: str) -> None:
