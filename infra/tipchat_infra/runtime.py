@@ -20,12 +20,22 @@ from tipchat_infra.stacks.stateful import StatefulStack
 # Settings.chains: the JSON list of chains, whose RPC URLs carry provider keys, so the whole
 # value is a secret (docs/tipping.md).
 RPC_URLS_ENV = "TIPCHAT_CHAINS"
+# Per-IP limits on signing in, raised because behind CloudFront the app sees edge addresses,
+# each shared by many viewers; the per-viewer limit is CloudFront's WAF rate rule
+# (docs/operations.md, "Per-IP limits behind CloudFront").
+SIGN_IN_LIMIT_PER_EDGE_IP = "[600, 60]"
 
 
 @dataclass(frozen=True)
 class Runtime:
     environment: dict[str, str]
     secrets: dict[str, ecs.Secret]
+
+    def __or__(self, other: Runtime) -> Runtime:
+        return Runtime(
+            environment={**self.environment, **other.environment},
+            secrets={**self.secrets, **other.secrets},
+        )
 
 
 def tipchat_runtime(config: StageConfig, data: StatefulStack) -> Runtime:
@@ -44,11 +54,10 @@ def tipchat_runtime(config: StageConfig, data: StatefulStack) -> Runtime:
         # SIWE messages must name the public origin; behind a proxy the Host header is not it.
         "TIPCHAT_PUBLIC_ORIGIN": config.site_origin,
         # uvicorn trusts X-Forwarded-For from these peers (the ALB nodes, inside the VPC).
-        # The client address it then sees is a CloudFront edge, shared by many viewers, so
-        # the per-IP limits are raised here and the per-viewer-IP limit is CloudFront's WAF
-        # rate rule (docs/architecture.md, "Rate limits behind CloudFront").
+        # The client address it then sees is a CloudFront edge, so the per-IP limits are
+        # raised (SIGN_IN_LIMIT_PER_EDGE_IP).
         "FORWARDED_ALLOW_IPS": config.vpc_cidr,
-        "TIPCHAT_LOGIN_LIMIT_PER_IP": "[600, 60]",
+        "TIPCHAT_LOGIN_LIMIT_PER_IP": SIGN_IN_LIMIT_PER_EDGE_IP,
         "TIPCHAT_REGISTER_LIMIT_PER_IP": "[600, 3600]",
         "DB_HOST": db.db_instance_endpoint_address,
         "DB_PORT": db.db_instance_endpoint_port,
@@ -69,3 +78,23 @@ def tipchat_runtime(config: StageConfig, data: StatefulStack) -> Runtime:
         RPC_URLS_ENV: ecs.Secret.from_secrets_manager(data.secrets.rpc_urls),
     }
     return Runtime(environment=environment, secrets=secrets)
+
+
+def oidc_runtime(data: StatefulStack) -> Runtime:
+    """Sign-in with the stage's Cognito user pool (StageConfig.enable_cognito), for the app
+    service: the worker signs nobody in, so it is not given the client secret. Nothing at all
+    when Cognito is off, and the app offers no OIDC sign-in."""
+    provider = data.cognito
+    if provider is None:
+        return Runtime(environment={}, secrets={})
+    return Runtime(
+        environment={
+            "TIPCHAT_OIDC_ISSUER": provider.issuer,
+            "TIPCHAT_OIDC_CLIENT_ID": provider.client.user_pool_client_id,
+            "TIPCHAT_OIDC_NAME": "Cognito",  # the button: "Sign in with Cognito"
+            "TIPCHAT_OIDC_LIMIT_PER_IP": SIGN_IN_LIMIT_PER_EDGE_IP,
+        },
+        secrets={
+            "TIPCHAT_OIDC_CLIENT_SECRET": ecs.Secret.from_secrets_manager(provider.client_secret)
+        },
+    )

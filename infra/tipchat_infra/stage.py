@@ -3,6 +3,8 @@ stack that depends on it, and the edge stack in us-east-1."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from aws_cdk import App, Environment, Stage, Tags
 from constructs import Construct
 
@@ -49,12 +51,13 @@ class TipchatStage(Stage):
 SYNTH_ONLY_TAG = "synth-only"
 
 
-def build_app(app: App) -> dict[str, TipchatStage]:
-    """Every stage of STAGES into `app`, with the AwsSolutions checks over all of it."""
+def build_app(app: App, configs: Sequence[StageConfig] = STAGES) -> dict[str, TipchatStage]:
+    """Every stage of `configs` (tests pass variants) into `app`, with the AwsSolutions checks
+    over all of it."""
     image_tag = app.node.try_get_context("imageTag") or SYNTH_ONLY_TAG
     stages = {
         config.name: TipchatStage(app, config.name.title(), config=config, image_tag=image_tag)
-        for config in STAGES
+        for config in configs
     }
     nag.add_checks(app)
     return stages

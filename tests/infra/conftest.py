@@ -10,7 +10,7 @@ import json
 import os
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,6 +24,7 @@ os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 
 import aws_cdk as cdk  # noqa: E402
 from tipchat_infra import nag  # noqa: E402
+from tipchat_infra.config import STAGES, StageConfig  # noqa: E402
 from tipchat_infra.stage import build_app  # noqa: E402
 
 
@@ -53,12 +54,14 @@ class Synthesis:
         ]
 
 
-def synthesize(outdir: Path, *, acknowledge: bool = True) -> Synthesis:
+def synthesize(
+    outdir: Path, *, acknowledge: bool = True, configs: Sequence[StageConfig] = STAGES
+) -> Synthesis:
     nag.ENABLED = acknowledge
     nag.ACKNOWLEDGED.clear()
     try:
         app = cdk.App(outdir=str(outdir), context=context())
-        stages = build_app(app)
+        stages = build_app(app, configs)
         error = None
         try:
             app.synth()

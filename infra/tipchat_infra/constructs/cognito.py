@@ -2,14 +2,15 @@
 
 Off by default (StageConfig.enable_cognito). tipchat keeps its own accounts either way; Cognito
 is one more way to sign in, through standard OIDC discovery at the issuer URL output here. The
-client's callback is the app's OIDC redirect URI (src/tipchat/api/oidc.py). The issuer and the
-client id are stack outputs, not yet task environment (TIPCHAT_OIDC_*, docs/operations.md).
+client's callback is the app's OIDC redirect URI (src/tipchat/api/oidc.py). The app service is
+given the issuer, the client id and (as an ECS secret) the client secret: runtime.oidc_runtime.
 """
 
 from __future__ import annotations
 
-from aws_cdk import CfnOutput, RemovalPolicy, Stack
+from aws_cdk import CfnOutput, RemovalPolicy, SecretValue, Stack
 from aws_cdk import aws_cognito as cognito
+from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
 from tipchat_infra.config import StageConfig
@@ -60,12 +61,25 @@ class CognitoProvider(Construct):
             ),
             prevent_user_existence_errors=True,
         )
-        region = Stack.of(self).region
-        CfnOutput(
-            self,
-            "Issuer",
-            value=f"https://cognito-idp.{region}.amazonaws.com/{self.user_pool.user_pool_id}",
+        # Exactly as the pool's discovery document names it (TIPCHAT_OIDC_ISSUER).
+        self.issuer = (
+            f"https://cognito-idp.{Stack.of(self).region}.amazonaws.com/"
+            f"{self.user_pool.user_pool_id}"
         )
+        # TIPCHAT_OIDC_CLIENT_SECRET, for ECS to inject. CloudFormation copies it from the
+        # client (Fn::GetAtt ClientSecret): the template holds only that reference, and no
+        # custom resource reads it (UserPoolClient.user_pool_client_secret would add one,
+        # with a Lambda function).
+        client_resource = self.client.node.default_child
+        assert isinstance(client_resource, cognito.CfnUserPoolClient)
+        self.client_secret = secretsmanager.Secret(
+            self,
+            "ClientSecret",
+            secret_name=f"tipchat/{config.name}/oidc-client-secret",
+            description="TIPCHAT_OIDC_CLIENT_SECRET: the Cognito app client's secret",
+            secret_string_value=SecretValue.resource_attribute(client_resource.attr_client_secret),
+        )
+        CfnOutput(self, "Issuer", value=self.issuer)
         CfnOutput(self, "ClientId", value=self.client.user_pool_client_id)
 
         acknowledge(
@@ -79,4 +93,11 @@ class CognitoProvider(Construct):
             "AwsSolutions-COG8",
             "Threat protection needs the Plus feature plan (priced per MAU); tipchat's own "
             "login rate limits and the CloudFront WAF rate rule cover credential stuffing.",
+        )
+        acknowledge(
+            self.client_secret,
+            "AwsSolutions-SMG4",
+            "A copy of the app client's secret, which Cognito generates; a new client's secret "
+            "reaches it through the stack (Fn::GetAtt), and rotating the copy alone would only "
+            "break sign-in.",
         )

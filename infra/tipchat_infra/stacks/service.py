@@ -17,7 +17,7 @@ from tipchat_infra.constructs.load_balancer import LoadBalancer
 from tipchat_infra.constructs.observability import Observability
 from tipchat_infra.constructs.worker_service import WorkerService
 from tipchat_infra.nag import acknowledge
-from tipchat_infra.runtime import tipchat_runtime
+from tipchat_infra.runtime import oidc_runtime, tipchat_runtime
 from tipchat_infra.stacks.stateful import StatefulStack
 
 
@@ -72,7 +72,7 @@ class ServiceStack(Stack):
             config=config,
             cluster=cluster,
             image=image,
-            runtime=runtime,
+            runtime=runtime | oidc_runtime(data),
             security_group=app_sg,
             listener=self.load_balancer.listener,
             media_bucket_name=data.media.bucket_name,
