@@ -193,20 +193,8 @@ async def _link(conn: asyncpg.Connection, identity: Identity, *, user_id: int, i
             conn=conn, issuer=identity.issuer, subject=identity.subject, email=identity.email
         )
         return
-    await identity_store.insert_identity(
-        conn=conn,
-        issuer=identity.issuer,
-        subject=identity.subject,
-        user_id=user_id,
-        email=identity.email,
-    )
-    await insert_event(
-        conn=conn,
-        event=AuditEvent.oidc_identity_linked,
-        user_id=user_id,
-        actor_id=user_id,
-        ip=ip,
-        details={"issuer": identity.issuer},
+    await _add_identity(
+        conn, identity, user_id=user_id, ip=ip, event=AuditEvent.oidc_identity_linked
     )
 
 
@@ -220,6 +208,23 @@ async def _create_account(
             break
     else:  # pragma: no cover - the last candidates are random
         raise TipchatError(Code.username_taken, "no free username; try again")
+    await _add_identity(
+        conn, identity, user_id=user_id, ip=ip, event=AuditEvent.registered, via="oidc"
+    )
+    return user_id, username
+
+
+async def _add_identity(
+    conn: asyncpg.Connection,
+    identity: Identity,
+    *,
+    user_id: int,
+    ip: str,
+    event: AuditEvent,
+    **details: str,
+) -> None:
+    """The identity now signs in to user_id; the audit log says so, with the issuer (never the
+    subject or email: the log outlives erasure)."""
     await identity_store.insert_identity(
         conn=conn,
         issuer=identity.issuer,
@@ -229,13 +234,12 @@ async def _create_account(
     )
     await insert_event(
         conn=conn,
-        event=AuditEvent.registered,
+        event=event,
         user_id=user_id,
         actor_id=user_id,
         ip=ip,
-        details={"via": "oidc", "issuer": identity.issuer},
+        details={**details, "issuer": identity.issuer},
     )
-    return user_id, username
 
 
 def username_base(identity: Identity) -> str:
