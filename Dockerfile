@@ -19,12 +19,13 @@ RUN npx --no-install vite build --logLevel warn
 FROM python:3.11-slim-bookworm AS build
 WORKDIR /build
 RUN python -m venv /opt/tipchat
-COPY pyproject.toml README.md ./
+COPY pyproject.toml README.md constraints.txt ./
 COPY src/ src/
 COPY --from=web /build/src/tipchat/static/ src/tipchat/static/
-# A non-editable install: the runtime stage needs no source tree. Every dependency ships
-# manylinux wheels for 3.11, so no compiler is installed.
-RUN /opt/tipchat/bin/pip install --no-cache-dir --no-compile --disable-pip-version-check .
+# A non-editable install: the runtime stage needs no source tree. The versions CI tested
+# (constraints.txt); every one ships manylinux wheels for 3.11, so no compiler is installed.
+RUN /opt/tipchat/bin/pip install --no-cache-dir --no-compile --disable-pip-version-check \
+        --constraint constraints.txt .
 
 # --- 3. runtime: the same base, the venv, a non-root user -------------------------------------
 FROM python:3.11-slim-bookworm AS runtime

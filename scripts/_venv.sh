@@ -1,5 +1,6 @@
 # Sourced by scripts/run and scripts/test: create .venv and install the project into it,
-# again only when pyproject.toml changed. Needs Python >= 3.11 (set PYTHON to choose one).
+# pinned by constraints.txt (./scripts/lock writes it), again only when either file changed.
+# Needs Python >= 3.11 (set PYTHON to choose one).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -12,7 +13,7 @@ fi
 ensure_venv() {  # ensure_venv [extras]
     local extras="${1:-}" spec="." stamp
     [[ -n "$extras" ]] && spec=".[$extras]"
-    stamp="$(sha256sum pyproject.toml | cut -c1-16)-$extras"
+    stamp="$(cat pyproject.toml constraints.txt | sha256sum | cut -c1-16)-$extras"
     if [[ ! -x .venv/bin/python ]]; then
         echo "==> creating .venv" >&2
         "$PYTHON" -m venv .venv
@@ -20,7 +21,7 @@ ensure_venv() {  # ensure_venv [extras]
     if [[ "$(cat .venv/.tipchat-installed 2>/dev/null)" != "$stamp" ]]; then
         echo "==> installing tipchat${extras:+ with $extras extras} into .venv" >&2
         .venv/bin/python -m pip install --quiet --upgrade pip
-        .venv/bin/python -m pip install --quiet -e "$spec"
+        .venv/bin/python -m pip install --quiet --constraint constraints.txt -e "$spec"
         echo "$stamp" > .venv/.tipchat-installed
     fi
 }

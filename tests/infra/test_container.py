@@ -41,7 +41,14 @@ def test_dockerfile_shape() -> None:
     assert lines[-1] == 'CMD ["tipchat", "serve", "--host", "0.0.0.0"]'
     # Every file the image copies from the context is let through by .dockerignore.
     ignore = (ROOT / ".dockerignore").read_text()
-    for allowed in ("!src/", "!web/", "!pyproject.toml", "!infra/container/"):
+    for allowed in (
+        "!src/",
+        "!web/",
+        "!pyproject.toml",
+        "!README.md",
+        "!constraints.txt",
+        "!infra/container/",
+    ):
         assert allowed in ignore
 
 

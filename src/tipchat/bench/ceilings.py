@@ -170,7 +170,7 @@ async def redis(
             f"{info.get('valkey_version') or info.get('redis_version')}",
         }
     finally:
-        await pubsub.aclose()  # type: ignore[no-untyped-call]
+        await pubsub.aclose()
         await subscriber.aclose()
         await publisher.aclose()
 

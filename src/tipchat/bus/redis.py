@@ -87,7 +87,7 @@ class RedisBus:
             if task is not None:
                 task.cancel()
         if self._pubsub is not None:
-            await self._pubsub.aclose()  # type: ignore[no-untyped-call]
+            await self._pubsub.aclose()
         if self._client is not None:
             await self._client.aclose()
         self._handlers.clear()
@@ -188,7 +188,7 @@ class RedisBus:
                 log.warning("bus connection lost (%s); reconnecting in %.1fs", exc, delay)
             finally:
                 self._pubsub = None
-                await pubsub.aclose()  # type: ignore[no-untyped-call]
+                await pubsub.aclose()
             await asyncio.sleep(delay)
             delay = min(delay * 2, _RETRY_MAX_S)
 
