@@ -6,6 +6,8 @@ Budget: FUZZ_EXAMPLES requests per operation (hypothesis shrinks a failure to a 
 
 from __future__ import annotations
 
+import secrets
+
 import httpx
 import pytest
 import schemathesis
@@ -22,6 +24,7 @@ from tipchat.app import create_app
 from tipchat.config import Settings
 
 FUZZ_EXAMPLES = 30
+CHECKS = [not_a_server_error, response_schema_conformance, content_type_conformance]
 SCHEMA = schemathesis.openapi.from_dict(create_app(Settings(**TEST_SETTINGS)).openapi())
 
 
@@ -49,7 +52,46 @@ def test_no_request_gets_a_5xx_or_an_answer_outside_the_schema(case, server, tok
     response = case.call(
         base_url=server.base_url, headers={"authorization": f"Bearer {token}"}, timeout=15
     )
-    case.validate_response(
-        response,
-        checks=[not_a_server_error, response_schema_conformance, content_type_conformance],
+    case.validate_response(response, checks=CHECKS)
+
+
+# -- Stateful: chains of calls on ids the API itself handed out --------------------------------
+
+# Runs of the state machine, each a chain of up to STATEFUL_STEPS calls. Schemathesis infers the
+# links (POST /api/rooms -> GET/PATCH /api/rooms/{room_id}, -> its members, messages, ...) from
+# the response schemas and path parameters, so the chains reach rows a random id would miss.
+STATEFUL_EXAMPLES = 40
+STATEFUL_STEPS = 8
+
+
+def test_chains_of_calls_get_no_5xx_and_stay_in_the_schema(server):
+    base_url = server.base_url
+
+    class Workflow(SCHEMA.as_state_machine()):  # type: ignore[misc]
+        def setup(self) -> None:
+            # A fresh user per run: a chain may sign itself out or delete its account.
+            with httpx.Client(base_url=base_url) as http:
+                r = http.post(
+                    "/api/auth/register",
+                    json={"username": f"st{secrets.token_hex(6)}", "password": PASSWORD},
+                )
+                self.token = r.json()["access_token"]
+
+        def get_call_kwargs(self, case):
+            return {
+                "base_url": base_url,
+                "headers": {"authorization": f"Bearer {self.token}"},
+                "timeout": 15,
+            }
+
+        def validate_response(self, response, case, additional_checks=None, **kwargs):
+            case.validate_response(response, checks=CHECKS)
+
+    Workflow.run(
+        settings=settings(
+            max_examples=STATEFUL_EXAMPLES,
+            stateful_step_count=STATEFUL_STEPS,
+            deadline=None,
+            suppress_health_check=list(HealthCheck),
+        )
     )
