@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import httpx
 from eth_account import Account
 from eth_account.messages import encode_defunct
 
@@ -102,11 +103,22 @@ def fields_for(issued: dict[str, Any], address: str, /, **changes: Any) -> dict[
     return {k: v for k, v in fields.items() if v is not None}
 
 
+async def wallets_of(user: User) -> list[dict[str, Any]]:
+    r = await user.http.get("/api/wallets")
+    assert r.status_code == 200, r.text
+    wallets: list[dict[str, Any]] = r.json()["wallets"]
+    return wallets
+
+
+async def post_link(user: User, message: str, signature: str) -> httpx.Response:
+    return await user.http.post("/api/wallets", json={"message": message, "signature": signature})
+
+
 async def link_wallet(user: User, private_key: str, lib: str = "eth-account") -> dict[str, Any]:
     """Link the account of private_key to user; the wallet."""
     address = Account.from_key(private_key).address
     message, signature = make_signed(lib, private_key, fields_for(await nonce_for(user), address))
-    r = await user.http.post("/api/wallets", json={"message": message, "signature": signature})
+    r = await post_link(user, message, signature)
     assert r.status_code == 201, r.text
     wallet: dict[str, Any] = r.json()
     return wallet
