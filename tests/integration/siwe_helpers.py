@@ -63,22 +63,28 @@ def make_signed(lib: str, private_key: str, fields: dict[str, Any]) -> tuple[str
     if lib == "eth-account":
         text = python_message(fields)
         return text, sign_text(private_key, text)
+    out = run_js("siwe.mjs", {"lib": lib, "privateKey": private_key, "fields": fields})
+    return out["message"], out["signature"]
+
+
+def run_js(script: str, payload: dict[str, Any]) -> dict[str, Any]:
+    """Run tests/js/<script> with payload as JSON on stdin; its JSON answer."""
     node = shutil.which("node")
     assert node is not None, "Node.js is needed for the SIWE tests"
     assert (JS_DIR / "node_modules").is_dir(), (
         "tests/js dependencies missing: ./scripts/test installs them (cd tests/js && npm ci)"
     )
     result = subprocess.run(
-        [node, str(JS_DIR / "siwe.mjs")],
-        input=json.dumps({"lib": lib, "privateKey": private_key, "fields": fields}),
+        [node, str(JS_DIR / script)],
+        input=json.dumps(payload),
         capture_output=True,
         text=True,
         timeout=60,
         check=False,
     )
     assert result.returncode == 0, result.stderr
-    out = json.loads(result.stdout)
-    return out["message"], out["signature"]
+    answer: dict[str, Any] = json.loads(result.stdout)
+    return answer
 
 
 async def nonce_for(user: User) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from tests.integration.siwe_helpers import (
     make_signed,
     nonce_for,
     post_link,
+    run_js,
     sign_text,
     wallets_of,
 )
@@ -164,3 +165,25 @@ async def test_a_wrapped_signature_still_links_once_the_wallet_is_deployed(
     wrapped = wrap(counterfactual.factory.address, counterfactual.deploy_calldata(), signature)
     r = await post_link(alice, message, wrapped)
     assert r.status_code == 400 and r.json()["code"] == "siwe_signature_invalid"
+
+
+async def test_a_signature_wrapped_by_viem_links_and_viem_agrees(alice, dev_chain, counterfactual):
+    """viem's serializeErc6492Signature makes the wrapping, and its verifyMessage (its own
+    deployless validator) says yes too: the two implementations agree on the format."""
+    wallet = await counterfactual.address()
+    message, _ = await signed_for(alice, wallet, counterfactual.owner_key)
+    out = run_js(
+        "erc6492.mjs",
+        {
+            "privateKey": counterfactual.owner_key,
+            "message": message,
+            "wallet": wallet,
+            "factory": counterfactual.factory.address,
+            "factoryData": "0x" + counterfactual.deploy_calldata().hex(),
+            "rpcUrl": dev_chain.rpc_url,
+        },
+    )
+    assert out["viemValid"] is True
+    r = await post_link(alice, message, out["signature"])
+    assert r.status_code == 201, r.text
+    assert await counterfactual.code() == b""
