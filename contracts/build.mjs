@@ -18,8 +18,10 @@ const root = join(here, '..')
 const TARGETS = [
   { source: 'TipRouter.sol', out: 'src/tipchat/tips/artifacts' },
   { source: 'TestUSD.sol', out: 'src/tipchat/tips/artifacts' },
+  { source: 'Erc6492Check.sol', out: 'src/tipchat/tips/artifacts' },
   { source: 'test/NoBoolToken.sol', out: 'tests/integration/chain_artifacts' },
   { source: 'test/OwnedWallet.sol', out: 'tests/integration/chain_artifacts' },
+  { source: 'test/OwnedWalletFactory.sol', out: 'tests/integration/chain_artifacts' },
 ]
 
 // Optimizer on with the usual 200 runs. EVM "paris" (no PUSH0): the router may be deployed
@@ -30,10 +32,19 @@ const SETTINGS = {
   outputSelection: { '*': { '*': ['abi', 'evm.bytecode.object', 'evm.deployedBytecode.object'] } },
 }
 
+// Relative imports (OwnedWalletFactory imports OwnedWallet) are read from contracts/; the
+// artifact's sha256 is of its own source only, and `--check` recompiles, so an imported file
+// that changed still shows as stale.
+function findImports(path) {
+  const full = join(here, path)
+  if (!full.startsWith(here + '/')) return { error: `import outside contracts/: ${path}` }
+  try { return { contents: readFileSync(full, 'utf8') } } catch { return { error: `not found: ${path}` } }
+}
+
 function compile(target) {
   const content = readFileSync(join(here, target.source), 'utf8')
   const input = { language: 'Solidity', sources: { [target.source]: { content } }, settings: SETTINGS }
-  const output = JSON.parse(solc.compile(JSON.stringify(input)))
+  const output = JSON.parse(solc.compile(JSON.stringify(input), { import: findImports }))
   const errors = (output.errors ?? []).filter((e) => e.severity === 'error')
   for (const e of output.errors ?? []) console.error(e.formattedMessage)
   if (errors.length) process.exit(2)

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import httpx
 from eth_account import Account
 from eth_account.messages import encode_defunct
 
@@ -62,22 +63,28 @@ def make_signed(lib: str, private_key: str, fields: dict[str, Any]) -> tuple[str
     if lib == "eth-account":
         text = python_message(fields)
         return text, sign_text(private_key, text)
+    out = run_js("siwe.mjs", {"lib": lib, "privateKey": private_key, "fields": fields})
+    return out["message"], out["signature"]
+
+
+def run_js(script: str, payload: dict[str, Any]) -> dict[str, Any]:
+    """Run tests/js/<script> with payload as JSON on stdin; its JSON answer."""
     node = shutil.which("node")
     assert node is not None, "Node.js is needed for the SIWE tests"
     assert (JS_DIR / "node_modules").is_dir(), (
         "tests/js dependencies missing: ./scripts/test installs them (cd tests/js && npm ci)"
     )
     result = subprocess.run(
-        [node, str(JS_DIR / "siwe.mjs")],
-        input=json.dumps({"lib": lib, "privateKey": private_key, "fields": fields}),
+        [node, str(JS_DIR / script)],
+        input=json.dumps(payload),
         capture_output=True,
         text=True,
         timeout=60,
         check=False,
     )
     assert result.returncode == 0, result.stderr
-    out = json.loads(result.stdout)
-    return out["message"], out["signature"]
+    answer: dict[str, Any] = json.loads(result.stdout)
+    return answer
 
 
 async def nonce_for(user: User) -> dict[str, Any]:
@@ -102,11 +109,22 @@ def fields_for(issued: dict[str, Any], address: str, /, **changes: Any) -> dict[
     return {k: v for k, v in fields.items() if v is not None}
 
 
+async def wallets_of(user: User) -> list[dict[str, Any]]:
+    r = await user.http.get("/api/wallets")
+    assert r.status_code == 200, r.text
+    wallets: list[dict[str, Any]] = r.json()["wallets"]
+    return wallets
+
+
+async def post_link(user: User, message: str, signature: str) -> httpx.Response:
+    return await user.http.post("/api/wallets", json={"message": message, "signature": signature})
+
+
 async def link_wallet(user: User, private_key: str, lib: str = "eth-account") -> dict[str, Any]:
     """Link the account of private_key to user; the wallet."""
     address = Account.from_key(private_key).address
     message, signature = make_signed(lib, private_key, fields_for(await nonce_for(user), address))
-    r = await user.http.post("/api/wallets", json={"message": message, "signature": signature})
+    r = await post_link(user, message, signature)
     assert r.status_code == 201, r.text
     wallet: dict[str, Any] = r.json()
     return wallet

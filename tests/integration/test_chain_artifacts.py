@@ -12,8 +12,12 @@ ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = {
     "contracts/TipRouter.sol": ROOT / "src/tipchat/tips/artifacts/TipRouter.json",
     "contracts/TestUSD.sol": ROOT / "src/tipchat/tips/artifacts/TestUSD.json",
+    "contracts/Erc6492Check.sol": ROOT / "src/tipchat/tips/artifacts/Erc6492Check.json",
     "contracts/test/NoBoolToken.sol": ROOT / "tests/integration/chain_artifacts/NoBoolToken.json",
     "contracts/test/OwnedWallet.sol": ROOT / "tests/integration/chain_artifacts/OwnedWallet.json",
+    "contracts/test/OwnedWalletFactory.sol": (
+        ROOT / "tests/integration/chain_artifacts/OwnedWalletFactory.json"
+    ),
 }
 
 

@@ -18,7 +18,9 @@ from tests.integration.siwe_helpers import (
     link_wallet,
     make_signed,
     nonce_for,
+    post_link,
     sign_text,
+    wallets_of,
 )
 from tipchat.tips.artifacts import from_json
 
@@ -33,16 +35,6 @@ def server(start_server, chain_settings):
 @pytest.fixture
 def keys(dev_chain):
     return [a.private_key for a in dev_chain.accounts]
-
-
-async def wallets_of(user) -> list[dict]:
-    r = await user.http.get("/api/wallets")
-    assert r.status_code == 200, r.text
-    return r.json()["wallets"]
-
-
-async def post_link(user, message: str, signature: str):
-    return await user.http.post("/api/wallets", json={"message": message, "signature": signature})
 
 
 @pytest.mark.parametrize("lib", ["viem", "siwe", "eth-account"])

@@ -3,7 +3,9 @@
 The order of the checks matters: the message's own claims first (cheap, no state), then the
 nonce is taken in a transaction of its own — from then on it is spent whatever follows, so a
 signature can never be retried against it — then the signature: ecrecover for ordinary
-accounts, else EIP-1271 `isValidSignature` on the message's chain for contract wallets.
+accounts, else, on the message's chain (`contract_signatures`), EIP-1271 `isValidSignature`
+for contract wallets and EIP-6492 for contract wallets not deployed yet (checked by a
+side-effect-free eth_call that deploys them only in simulation).
 """
 
 from __future__ import annotations
@@ -20,23 +22,12 @@ from tipchat.errors import Code, TipchatError
 from tipchat.services import Services
 from tipchat.storage import audit
 from tipchat.storage import wallets as wallet_store
-from tipchat.tips import siwe
+from tipchat.tips import contract_signatures, siwe
 from tipchat.tips.rpc import ChainClient
 from tipchat.tips.runtime import ChainRuntime
 
-# EIP-1271: what isValidSignature returns for a good signature (its own selector).
-EIP1271_MAGIC = bytes.fromhex("1626ba7e")
-_EIP1271_ABI: list[dict[str, Any]] = [
-    {
-        "name": "isValidSignature",
-        "type": "function",
-        "stateMutability": "view",
-        "inputs": [{"name": "hash", "type": "bytes32"}, {"name": "signature", "type": "bytes"}],
-        "outputs": [{"name": "", "type": "bytes4"}],
-    }
-]
-# EIP-6492 wraps the signature of a not-yet-deployed contract wallet and ends with this.
-EIP6492_SUFFIX = bytes.fromhex("64926492" * 8)
+# Bounds all a client can make us send to the chain, an EIP-6492 signature's factory calldata
+# included; real ones (a factory call with a few owners, a passkey signature) are under 2 KB.
 MAX_SIGNATURE_BYTES = 4096
 
 
@@ -124,34 +115,18 @@ async def _check_signature(
 ) -> None:
     if siwe.recover_signer(message, signature) == parsed.address:
         return
-    if signature.endswith(EIP6492_SUFFIX):
-        raise TipchatError(
-            Code.siwe_signature_invalid,
-            "signatures of undeployed contract wallets (EIP-6492) are not accepted yet:"
-            " deploy the wallet first",
-        )
+    wrapped = contract_signatures.unwrap_6492(signature)
     chain = chains.find(parsed.chain_id)
     if chain is None:  # check_claims allowed only configured chains
         raise TipchatError(Code.siwe_chain_not_allowed, "no such chain on this server")
     digest = siwe.message_hash(message)
 
-    async def is_valid_1271(client: ChainClient) -> bool:
-        address = client.w3.to_checksum_address(parsed.address)
-        if not await client.w3.eth.get_code(address):
-            return False  # an ordinary account: ecrecover already said no
-        wallet = client.w3.eth.contract(address=address, abi=_EIP1271_ABI)
-        try:
-            answer = await wallet.functions.isValidSignature(digest, signature).call()
-        except Exception as exc:
-            # A revert or a malformed answer is a "no" from the wallet, not an RPC failure.
-            from web3.exceptions import ContractLogicError, Web3ValueError
+    async def is_valid(client: ChainClient) -> bool:
+        return await contract_signatures.is_valid(
+            client, address=parsed.address, digest=digest, signature=signature, wrapped=wrapped
+        )
 
-            if isinstance(exc, ContractLogicError | Web3ValueError):
-                return False
-            raise
-        return bytes(answer) == EIP1271_MAGIC
-
-    if not await chains.endpoints(chain).call(is_valid_1271):
+    if not await chains.endpoints(chain).call(is_valid):
         raise TipchatError(
             Code.siwe_signature_invalid, "the signature is not this address's signature"
         )
