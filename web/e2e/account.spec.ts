@@ -4,20 +4,11 @@
  */
 import { type Page, expect, test } from "@playwright/test";
 
-import { TipchatServer } from "./server";
+import { PASSWORD, serverPerFile, signUp } from "./people";
 
-const PASSWORD = "a long enough passphrase";
 const NEW_PASSWORD = "another quite long passphrase";
 
-let server: TipchatServer;
-
-test.beforeAll(async () => {
-  server = await TipchatServer.start();
-});
-
-test.afterAll(async () => {
-  await server?.stop();
-});
+const server = serverPerFile();
 
 async function signIn(page: Page, username: string, password: string): Promise<void> {
   await page.getByLabel("Username").fill(username);
@@ -30,14 +21,7 @@ function activity(page: Page) {
 }
 
 test("change my password, sign in with it, then delete my account", async ({ browser }) => {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  const page = await context.newPage();
-  await page.goto(server.url);
-  await page.getByRole("button", { name: /create an account|sign up instead/i }).click();
-  await page.getByLabel("Username").fill("carol");
-  await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Sign up" }).click();
-  await expect(page.getByRole("navigation", { name: "Rooms" })).toBeVisible();
+  const page = await signUp(browser, server().url, "carol");
 
   await page.getByRole("button", { name: "Account: carol" }).click();
   await expect(page.getByRole("heading", { name: "Account", exact: true })).toBeFocused();
@@ -73,5 +57,5 @@ test("change my password, sign in with it, then delete my account", async ({ bro
   await expect(page.getByText("Your account was deleted.")).toBeVisible();
   await signIn(page, "carol", NEW_PASSWORD);
   await expect(page.getByRole("alert")).toHaveText(/wrong username or password/);
-  await context.close();
+  await page.context().close();
 });

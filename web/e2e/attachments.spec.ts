@@ -6,22 +6,11 @@
 import { readFileSync } from "node:fs";
 import { crc32, deflateSync } from "node:zlib";
 
-import { type Browser, type Page, expect, test } from "@playwright/test";
+import { type Page, expect, test } from "@playwright/test";
 
-import { TipchatServer } from "./server";
+import { SHOTS, serverPerFile, signUp } from "./people";
 
-const PASSWORD = "a long enough passphrase";
-const SHOTS = "../docs/screenshots";
-
-let server: TipchatServer;
-
-test.beforeAll(async () => {
-  server = await TipchatServer.start();
-});
-
-test.afterAll(async () => {
-  await server?.stop();
-});
+const server = serverPerFile();
 
 /** A real PNG (an RGB gradient), so the server's decoder and thumbnailer have work to do. */
 function gradientPng(width: number, height: number): Buffer {
@@ -49,26 +38,14 @@ function gradientPng(width: number, height: number): Buffer {
 const PNG = gradientPng(480, 320);
 const NOTES = Buffer.from("Agenda\n1. tips\n2. files ✓\n", "utf8");
 
-async function signUp(browser: Browser, username: string): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  const page = await context.newPage();
-  await page.goto(server.url);
-  await page.getByRole("button", { name: /create an account|sign up instead/i }).click();
-  await page.getByLabel("Username").fill(username);
-  await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Sign up" }).click();
-  await expect(page.getByRole("navigation", { name: "Rooms" })).toBeVisible();
-  return page;
-}
-
 function messages(page: Page) {
   return page.getByRole("log", { name: "Messages" }).getByRole("article");
 }
 
 test("an image and a file, sent by one member and received by another; refused to outsiders", async ({ browser }) => {
-  const alice = await signUp(browser, "alice");
-  const bob = await signUp(browser, "bob");
-  const carol = await signUp(browser, "carol");
+  const alice = await signUp(browser, server().url, "alice");
+  const bob = await signUp(browser, server().url, "bob");
+  const carol = await signUp(browser, server().url, "carol");
 
   await alice.getByRole("button", { name: "New room" }).click();
   await alice.getByLabel("Room name").fill("files");
@@ -134,15 +111,15 @@ test("an image and a file, sent by one member and received by another; refused t
   expect(readFileSync((await download.path())!)).toEqual(NOTES);
 
   // carol is signed in but not a member: the attachment API refuses her, for both files.
-  const history = await bob.request.get(`${server.url}/api/rooms/${roomId}/messages`);
+  const history = await bob.request.get(`${server().url}/api/rooms/${roomId}/messages`);
   const sent = (await history.json()).messages.find((m: { body: string }) => m.body === "the plan, and a picture");
   const ids: number[] = sent.attachments.map((a: { id: number }) => a.id);
   expect(ids).toHaveLength(2);
   for (const id of ids) {
-    const refused = await carol.request.get(`${server.url}/api/rooms/${roomId}/attachments/${id}`);
+    const refused = await carol.request.get(`${server().url}/api/rooms/${roomId}/attachments/${id}`);
     expect(refused.status()).toBe(403);
     expect((await refused.json()).code).toBe("not_a_member");
-    const allowed = await bob.request.get(`${server.url}/api/rooms/${roomId}/attachments/${id}`);
+    const allowed = await bob.request.get(`${server().url}/api/rooms/${roomId}/attachments/${id}`);
     expect(allowed.status()).toBe(200);
   }
 

@@ -2,34 +2,11 @@
  * Two people chat in two browser contexts against a real `tipchat serve`: live both ways,
  * a DM, a server killed and restarted mid-conversation, and a message sent while offline.
  */
-import { type Browser, type Page, expect, test } from "@playwright/test";
+import { type Page, expect, test } from "@playwright/test";
 
-import { TipchatServer } from "./server";
+import { SHOTS, serverPerFile, signUp } from "./people";
 
-const PASSWORD = "a long enough passphrase";
-const SHOTS = "../docs/screenshots";
-
-let server: TipchatServer;
-
-test.beforeAll(async () => {
-  server = await TipchatServer.start();
-});
-
-test.afterAll(async () => {
-  await server?.stop();
-});
-
-async function signUp(browser: Browser, username: string, width = 1280): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width, height: 800 } });
-  const page = await context.newPage();
-  await page.goto(server.url);
-  await page.getByRole("button", { name: /create an account|sign up instead/i }).click();
-  await page.getByLabel("Username").fill(username);
-  await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Sign up" }).click();
-  await expect(page.getByRole("navigation", { name: "Rooms" })).toBeVisible();
-  return page;
-}
+const server = serverPerFile();
 
 async function openRoom(page: Page, name: string): Promise<void> {
   // On a phone, joining already shows the room (one pane at a time), perhaps a moment later:
@@ -60,8 +37,8 @@ async function bodies(page: Page): Promise<string[]> {
 }
 
 test("two people chat live in a room, and in a DM", async ({ browser }) => {
-  const alice = await signUp(browser, "alice");
-  const bob = await signUp(browser, "bob");
+  const alice = await signUp(browser, server().url, "alice");
+  const bob = await signUp(browser, server().url, "bob");
 
   await alice.getByRole("button", { name: "New room" }).click();
   await alice.getByLabel("Room name").fill("general");
@@ -96,8 +73,8 @@ test("two people chat live in a room, and in a DM", async ({ browser }) => {
 });
 
 test("a server killed mid-conversation loses nothing and duplicates nothing", async ({ browser }) => {
-  const carol = await signUp(browser, "carol");
-  const dave = await signUp(browser, "dave", 375); // a phone-sized screen
+  const carol = await signUp(browser, server().url, "carol");
+  const dave = await signUp(browser, server().url, "dave", 375); // a phone-sized screen
   await carol.getByRole("button", { name: "New room" }).click();
   await carol.getByLabel("Room name").fill("ops");
   await carol.getByRole("button", { name: "Create" }).click();
@@ -113,7 +90,7 @@ test("a server killed mid-conversation loses nothing and duplicates nothing", as
   await expect(messages(dave)).toHaveCount(6);
   await dave.screenshot({ path: `${SHOTS}/chat-phone.png` });
 
-  await server.kill();
+  await server().kill();
   await expect(carol.getByRole("status")).toHaveText(/reconnecting|offline|connecting/i);
   await say(carol, "sent while the server was down");
   await expect(messages(carol).filter({ hasText: "sent while the server was down" })).toContainText(
@@ -121,7 +98,7 @@ test("a server killed mid-conversation loses nothing and duplicates nothing", as
   );
   await carol.screenshot({ path: `${SHOTS}/offline-desktop.png` });
 
-  await server.restart();
+  await server().restart();
   await expect(carol.getByRole("status")).toHaveText("", { timeout: 30_000 });
   await expect(dave.getByRole("status")).toHaveText("", { timeout: 30_000 });
   await say(dave, "after the restart");

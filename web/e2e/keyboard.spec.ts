@@ -4,17 +4,9 @@
  */
 import { expect, test } from "@playwright/test";
 
-import { TipchatServer } from "./server";
+import { PASSWORD, serverPerFile } from "./people";
 
-let server: TipchatServer;
-
-test.beforeAll(async () => {
-  server = await TipchatServer.start();
-});
-
-test.afterAll(async () => {
-  await server?.stop();
-});
+const server = serverPerFile();
 
 test("sign up, create a room and send a message with the keyboard only", async ({ page }) => {
   const violations: string[] = [];
@@ -23,8 +15,8 @@ test("sign up, create a room and send a message with the keyboard only", async (
   });
   page.on("pageerror", (error) => violations.push(String(error)));
 
-  await page.goto(server.url);
-  const cspHeader = (await page.request.get(server.url)).headers()["content-security-policy"];
+  await page.goto(server().url);
+  const cspHeader = (await page.request.get(server().url)).headers()["content-security-policy"];
   expect(cspHeader).toContain("script-src 'self'");
 
   // Tab to each control; no mouse anywhere in this test.
@@ -49,7 +41,7 @@ test("sign up, create a room and send a message with the keyboard only", async (
   await tabTo(/username/i);
   await page.keyboard.type("kim");
   await tabTo(/password/i);
-  await page.keyboard.type("a long enough passphrase");
+  await page.keyboard.type(PASSWORD);
   await page.keyboard.press("Enter");
   await expect(page.getByRole("navigation", { name: "Rooms" })).toBeVisible();
 

@@ -3,34 +3,11 @@
  * seen live, a mention (badge, highlight, the Mentions view), search, typing, presence,
  * and a block that hides the blocked person's next message.
  */
-import { type Browser, type Page, expect, test } from "@playwright/test";
+import { type Page, expect, test } from "@playwright/test";
 
-import { TipchatServer } from "./server";
+import { SHOTS, serverPerFile, signUp } from "./people";
 
-const PASSWORD = "a long enough passphrase";
-const SHOTS = "../docs/screenshots";
-
-let server: TipchatServer;
-
-test.beforeAll(async () => {
-  server = await TipchatServer.start();
-});
-
-test.afterAll(async () => {
-  await server?.stop();
-});
-
-async function signUp(browser: Browser, username: string): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  const page = await context.newPage();
-  await page.goto(server.url);
-  await page.getByRole("button", { name: /create an account|sign up instead/i }).click();
-  await page.getByLabel("Username").fill(username);
-  await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Sign up" }).click();
-  await expect(page.getByRole("navigation", { name: "Rooms" })).toBeVisible();
-  return page;
-}
+const server = serverPerFile();
 
 async function say(page: Page, text: string): Promise<void> {
   const box = page.getByLabel("Message", { exact: true });
@@ -47,8 +24,8 @@ function roomList(page: Page) {
 }
 
 test("reactions, mentions, search, typing, presence and blocking between two people", async ({ browser }) => {
-  const alice = await signUp(browser, "alice");
-  const bob = await signUp(browser, "bob");
+  const alice = await signUp(browser, server().url, "alice");
+  const bob = await signUp(browser, server().url, "bob");
 
   await alice.getByRole("button", { name: "New room" }).click();
   await alice.getByLabel("Room name").fill("lounge");

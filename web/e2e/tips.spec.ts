@@ -5,18 +5,15 @@
  */
 import { type Browser, type Page, expect, test } from "@playwright/test";
 
-import { TipchatServer } from "./server";
+import { newPage, SHOTS, serverPerFile, signUpHere } from "./people";
 import { installTestWallet, type TestWallet } from "./testWallet";
 
-const PASSWORD = "a long enough passphrase";
-const SHOTS = "../docs/screenshots";
-
-let server: TipchatServer;
+const server = serverPerFile({ TIPCHAT_DEV_CHAIN: "true" });
 let chain: { chain_id: number; rpc_url: string };
 
+// After the server's own beforeAll: hooks run in the order they are declared.
 test.beforeAll(async () => {
-  server = await TipchatServer.start({ TIPCHAT_DEV_CHAIN: "true" });
-  const { chains } = (await (await fetch(`${server.url}/api/chains`)).json()) as {
+  const { chains } = (await (await fetch(`${server().url}/api/chains`)).json()) as {
     chains: { chain_id: number; rpc_url: string | null; dev: boolean }[];
   };
   const dev = chains.find((c) => c.dev && c.rpc_url);
@@ -24,20 +21,12 @@ test.beforeAll(async () => {
   chain = { chain_id: dev.chain_id, rpc_url: dev.rpc_url! };
 });
 
-test.afterAll(async () => {
-  await server?.stop();
-});
-
-async function signUp(browser: Browser, username: string, accountIndex: number): Promise<{ page: Page; wallet: TestWallet }> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  const page = await context.newPage();
+/** Signed up with test wallet `accountIndex` installed before the first page load. */
+async function signUpWithWallet(browser: Browser, username: string, accountIndex: number): Promise<{ page: Page; wallet: TestWallet }> {
+  const page = await newPage(browser);
   const wallet = await installTestWallet(page, { accountIndex, chainId: chain.chain_id, rpcUrl: chain.rpc_url });
-  await page.goto(server.url);
-  await page.getByRole("button", { name: /create an account|sign up instead/i }).click();
-  await page.getByLabel("Username").fill(username);
-  await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Sign up" }).click();
-  await expect(page.getByRole("navigation", { name: "Rooms" })).toBeVisible();
+  await page.goto(server().url);
+  await signUpHere(page, username);
   return { page, wallet };
 }
 
@@ -65,8 +54,8 @@ function tipCard(page: Page) {
 }
 
 test("alice tips bob from his message; both see it pending, then confirmed", async ({ browser }) => {
-  const alice = await signUp(browser, "alice", 1);
-  const bob = await signUp(browser, "bob", 2);
+  const alice = await signUpWithWallet(browser, "alice", 1);
+  const bob = await signUpWithWallet(browser, "bob", 2);
 
   await alice.page.getByRole("button", { name: "New room" }).click();
   await alice.page.getByLabel("Room name").fill("tips");

@@ -4,10 +4,7 @@ import { useId, useState } from "react";
 import { FormError } from "../../components/FormError";
 import { api, unwrap, type Schemas } from "../../lib/api/client";
 import { errorText, shortTime } from "../../lib/format";
-import { followNewRoom } from "../../lib/roomSync";
-import { addRoom } from "../../lib/rooms";
-import { navigate } from "../../lib/route";
-import { useSocket } from "../../lib/socketHooks";
+import { useEnterRoom } from "./useEnterRoom";
 
 type PublicRoom = Schemas["PublicRoom"];
 
@@ -37,7 +34,7 @@ function PublicRoomRow({ room, onJoin, busy }: { room: PublicRoom; onJoin: () =>
 /** Public rooms by name, each joinable. */
 export function BrowseRooms() {
   const queryClient = useQueryClient();
-  const socket = useSocket();
+  const enterRoom = useEnterRoom();
   const searchId = useId();
   const [q, setQ] = useState("");
   const [joining, setJoining] = useState<number | null>(null);
@@ -53,10 +50,8 @@ export function BrowseRooms() {
     setError(null);
     try {
       const joined = await unwrap(api.POST("/api/rooms/{room_id}/join", { params: { path: { room_id: room.id } } }));
-      addRoom(queryClient, joined);
-      followNewRoom(socket, joined);
       void queryClient.invalidateQueries({ queryKey: ["publicRooms"] });
-      navigate({ name: "room", roomId: joined.id });
+      enterRoom(joined);
     } catch (err) {
       setError(errorText(err));
     } finally {

@@ -1,19 +1,14 @@
-import { useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 
 import { FormError } from "../../components/FormError";
 import { UserSearch } from "../../components/UserSearch";
 import { api, unwrap, type UserRef } from "../../lib/api/client";
 import { errorText } from "../../lib/format";
-import { followNewRoom } from "../../lib/roomSync";
-import { addRoom } from "../../lib/rooms";
-import { navigate } from "../../lib/route";
-import { useSocket } from "../../lib/socketHooks";
+import { useEnterRoom } from "./useEnterRoom";
 
 /** Start (or reopen: the server keeps one DM per pair) a direct conversation. */
 export function NewMessage() {
-  const queryClient = useQueryClient();
-  const socket = useSocket();
+  const enterRoom = useEnterRoom();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
 
@@ -22,9 +17,7 @@ export function NewMessage() {
     setError(null);
     try {
       const room = await unwrap(api.POST("/api/dms", { body: { user_id: user.id } }));
-      addRoom(queryClient, room);
-      followNewRoom(socket, room);
-      navigate({ name: "room", roomId: room.id });
+      enterRoom(room);
     } catch (err) {
       setError(errorText(err));
       setBusy(false);

@@ -1,17 +1,12 @@
-import { useQueryClient } from "@tanstack/react-query";
 import { useId, useState, type FormEvent } from "react";
 
 import { FormError } from "../../components/FormError";
 import { api, unwrap } from "../../lib/api/client";
 import { errorText } from "../../lib/format";
-import { followNewRoom } from "../../lib/roomSync";
-import { addRoom } from "../../lib/rooms";
-import { navigate } from "../../lib/route";
-import { useSocket } from "../../lib/socketHooks";
+import { useEnterRoom } from "./useEnterRoom";
 
 export function NewRoomForm() {
-  const queryClient = useQueryClient();
-  const socket = useSocket();
+  const enterRoom = useEnterRoom();
   const nameId = useId();
   const privateId = useId();
   const [name, setName] = useState("");
@@ -27,9 +22,7 @@ export function NewRoomForm() {
       const room = await unwrap(
         api.POST("/api/rooms", { body: { name: name.trim(), kind: isPrivate ? "private" : "public" } }),
       );
-      addRoom(queryClient, room);
-      followNewRoom(socket, room);
-      navigate({ name: "room", roomId: room.id });
+      enterRoom(room);
     } catch (err) {
       setError(errorText(err));
       setBusy(false);
