@@ -17,6 +17,7 @@ for (const [label, width] of [["desktop", 1280], ["phone", 375]] as const) {
     await page.getByLabel("Room name").fill(`${label} room`);
     await page.getByRole("button", { name: "Create" }).click();
     await expect(page.getByRole("heading", { name: `${label} room` })).toBeVisible();
+    await expect(page.getByText("No messages yet")).toBeVisible(); // loaded, not "Loading…"
     await page.screenshot({ path: `${SHOTS}/room-${label}.png` });
 
     await page.goto(`${server().url}/#/account`);
