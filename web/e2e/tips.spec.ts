@@ -22,12 +22,21 @@ test.beforeAll(async () => {
 });
 
 /** Signed up with test wallet `accountIndex` installed before the first page load. */
-async function signUpWithWallet(browser: Browser, username: string, accountIndex: number): Promise<{ page: Page; wallet: TestWallet }> {
+async function signUpWithWallet(
+  browser: Browser,
+  username: string,
+  accountIndex: number,
+): Promise<{ page: Page; wallet: TestWallet; scripts: string[] }> {
   const page = await newPage(browser);
   const wallet = await installTestWallet(page, { accountIndex, chainId: chain.chain_id, rpcUrl: chain.rpc_url });
+  // Every script the page fetches, to see when the wallet code comes.
+  const scripts: string[] = [];
+  page.on("request", (request) => {
+    if (request.resourceType() === "script") scripts.push(new URL(request.url()).pathname);
+  });
   await page.goto(server().url);
   await signUpHere(page, username);
-  return { page, wallet };
+  return { page, wallet, scripts };
 }
 
 /** Wallet menu -> Connect Test Wallet (found by EIP-6963) -> Link this wallet (SIWE). */
@@ -65,7 +74,11 @@ test("alice tips bob from his message; both see it pending, then confirmed", asy
   await bob.page.getByRole("button", { name: /join tips/i }).click();
   await expect(bob.page.getByRole("heading", { name: "tips" })).toBeVisible();
 
+  // Signing up and joining a room load one script, the entry: the wallet code comes with the
+  // Wallet menu.
+  for (const { scripts } of [alice, bob]) expect(scripts).toHaveLength(1);
   await linkWallet(alice.page, alice.wallet);
+  expect(alice.scripts.length).toBeGreaterThan(1);
   await linkWallet(bob.page, bob.wallet);
 
   const box = bob.page.getByLabel("Message", { exact: true });

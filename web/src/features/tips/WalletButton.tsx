@@ -1,24 +1,11 @@
-import { useQueryClient } from "@tanstack/react-query";
-import { useState } from "react";
-import { useConfig, useConnection } from "wagmi";
-import { disconnect } from "wagmi/actions";
+import { useState, type ReactNode } from "react";
 
-import { FormError } from "../../components/FormError";
-import {
-  findChain,
-  isLinked,
-  linkConnectedWallet,
-  unlinkWallet,
-  useLinkedWallets,
-  useServerChains,
-  useTipsEnabled,
-} from "../../lib/wallet";
-import { ConnectButtons } from "./ConnectButtons";
+import { LoadBoundary } from "../../components/LoadBoundary";
+import { hadWalletConnected, useTipsEnabled, useWalletAddress } from "../../lib/wallet";
 import { shortAddress } from "./format";
-import { SwitchNetwork } from "./SwitchNetwork";
-import { useRunner } from "./useRunner";
+import { WalletPanel } from "./lazyWallet";
 
-/** The wallet menu in the app's header: connect, link with SIWE, unlink, disconnect. */
+/** The wallet menu in the app's header. Its panel brings the wallet stack when first opened. */
 export function WalletButton() {
   if (!useTipsEnabled()) return null;
   return <WalletMenu />;
@@ -26,98 +13,39 @@ export function WalletButton() {
 
 function WalletMenu() {
   const [open, setOpen] = useState(false);
-  const connection = useConnection();
+  const address = useWalletAddress();
+  // wagmi reconnects a wallet from an earlier visit; start the stack now to show its address.
+  const [reconnect] = useState(hadWalletConnected);
   return (
     <div className="wallet">
       <button
         type="button"
         aria-expanded={open}
         aria-controls="wallet-panel"
-        title={connection.address}
+        title={address}
         onClick={() => setOpen((o) => !o)}
       >
-        {connection.address ? shortAddress(connection.address) : "Wallet"}
+        {address ? shortAddress(address) : "Wallet"}
       </button>
-      {open && <WalletPanel />}
+      {(open || reconnect) && (
+        <LoadBoundary
+          loading={open && <PanelStandIn>Loading…</PanelStandIn>}
+          failed={open && <PanelStandIn>Could not load the wallet. Reload the page to try again.</PanelStandIn>}
+        >
+          <WalletPanel open={open} />
+        </LoadBoundary>
+      )}
     </div>
   );
 }
 
-function WalletPanel() {
-  const config = useConfig();
-  const queryClient = useQueryClient();
-  const connection = useConnection();
-  const chains = useServerChains().data ?? [];
-  const linked = useLinkedWallets();
-  const { busy, problem, run } = useRunner();
-  const [done, setDone] = useState<string | null>(null);
-  const address = connection.address;
-  const chain = connection.chainId === undefined ? undefined : findChain(chains, connection.chainId);
-  const linkedHere = isLinked(linked.data, address);
-
-  async function link() {
-    setDone(null);
-    const wallet = await run(() => linkConnectedWallet(config, queryClient));
-    if (wallet) setDone(`Linked ${shortAddress(wallet.address)}: people in your rooms can tip you there.`);
-  }
-
-  async function unlink(target: string) {
-    setDone(null);
-    await run(() => unlinkWallet(queryClient, target));
-  }
-
+/** Where the panel appears while its code loads (or if it cannot). */
+function PanelStandIn({ children }: { children: ReactNode }) {
   return (
     <section id="wallet-panel" className="wallet-panel" aria-label="Wallet">
-      {!address ? (
-        <>
-          <p>Connect a wallet to tip people, and link it so they can tip you.</p>
-          <ConnectButtons />
-        </>
-      ) : (
-        <>
-          <p className="wallet-panel__connected">
-            Connected: <span title={address}>{shortAddress(address)}</span>
-            {chain ? ` on ${chain.name}` : ""}
-          </p>
-          {!chain ? (
-            <SwitchNetwork chains={chains} current={connection.chainId} />
-          ) : linkedHere ? (
-            <p className="muted">This wallet is linked to your account.</p>
-          ) : (
-            <div>
-              <p className="muted">Sign a message to prove this wallet is yours. It sends nothing and costs nothing.</p>
-              <button type="button" className="primary" disabled={busy || linked.isPending} onClick={() => void link()}>
-                Link this wallet
-              </button>
-            </div>
-          )}
-          {problem?.kind === "wrong_network" && chain && <SwitchNetwork chains={chains} current={connection.chainId} />}
-          <button type="button" disabled={busy} onClick={() => void run(() => disconnect(config))}>
-            Disconnect
-          </button>
-        </>
-      )}
-      <FormError message={problem?.text ?? null} />
-      <p aria-live="polite" className="muted">
-        {done}
+      <p className="muted" role="status">
+        {children}
       </p>
-      <h3 className="wallet-panel__heading">Linked wallets</h3>
-      {linked.data && linked.data.length === 0 && <p className="muted">None yet.</p>}
-      <ul className="wallet-panel__linked">
-        {linked.data?.map((wallet) => (
-          <li key={wallet.address}>
-            <code title={wallet.address}>{shortAddress(wallet.address)}</code>
-            <button
-              type="button"
-              disabled={busy}
-              aria-label={`Unlink ${wallet.address}`}
-              onClick={() => void unlink(wallet.address)}
-            >
-              Unlink
-            </button>
-          </li>
-        ))}
-      </ul>
     </section>
   );
 }

@@ -1,10 +1,10 @@
 /**
  * The chains tips may use, as the server lists them (`GET /api/chains`): chain id, name,
  * router, tokens (the native coin has the zero address), confirmations, explorer, and the
- * RPC URL of a dev chain. Fetched once per session; the wallet config is built from it.
+ * RPC URL of a dev chain. Fetched once per session; the wallet config (stack/config.ts) is
+ * built from it.
  */
 import { useQuery } from "@tanstack/react-query";
-import { defineChain, type Chain } from "viem";
 
 import { api, unwrap, type Schemas } from "../api/client";
 
@@ -35,23 +35,4 @@ export function findToken(chain: ServerChain | undefined, address: string): Serv
 export function explorerTxUrl(chain: ServerChain | undefined, txHash: string | null): string | null {
   if (!chain?.explorer_url || !txHash) return null;
   return `${chain.explorer_url.replace(/\/+$/, "")}/tx/${txHash}`;
-}
-
-/** viem's description of a server chain, for wagmi (and for wallet_addEthereumChain). */
-export function toViemChain(chain: ServerChain): Chain {
-  const native = chain.tokens.find((t) => t.native);
-  return defineChain({
-    id: chain.chain_id,
-    name: chain.name,
-    nativeCurrency: {
-      name: native?.symbol ?? "Ether",
-      symbol: native?.symbol ?? "ETH",
-      decimals: native?.decimals ?? 18,
-    },
-    rpcUrls: { default: { http: chain.rpc_url ? [chain.rpc_url] : [] } },
-    blockExplorers: chain.explorer_url
-      ? { default: { name: `${chain.name} explorer`, url: chain.explorer_url } }
-      : undefined,
-    testnet: chain.dev,
-  });
 }

@@ -8,8 +8,7 @@ import {
 import { describe, expect, it } from "vitest";
 
 import { ApiError } from "../api/client";
-import { describeWalletError, InsufficientBalanceError, NotLinkedError } from "./errors";
-import { WrongNetworkError } from "./siwe";
+import { describeWalletError, InsufficientBalanceError, NotLinkedError, WrongNetworkError } from "./errors";
 
 const chain = defineChain({
   id: 31337,

@@ -4,7 +4,6 @@
  * refusals are ApiErrors with a stable code.
  */
 import { ApiError } from "../api/client";
-import { WrongNetworkError } from "./siwe";
 
 export type WalletProblemKind =
   | "rejected" // the person said no in the wallet
@@ -37,6 +36,12 @@ const SERVER_TEXT: Record<string, string> = {
   siwe_chain_not_allowed: "Switch the wallet to a network this server uses, then try again.",
   siwe_origin_not_configured: "Wallet linking is not set up on this server yet.",
 };
+
+export class WrongNetworkError extends Error {
+  constructor(readonly chainId: number | undefined, readonly allowed: readonly number[]) {
+    super("The wallet is on a network this server does not use for tips.");
+  }
+}
 
 export class NotLinkedError extends Error {
   constructor(readonly address: string) {

@@ -1,12 +1,12 @@
 /**
- * Wallets for tipping: the server's chains (chains.ts), the wagmi config with EIP-6963
- * discovery (config.ts, WalletProvider.tsx), SIWE linking (siwe.ts, linked.ts), token
- * amounts (amount.ts) and wallet errors in words (errors.ts).
+ * Wallets for tipping, the light part: the server's chains (chains.ts), token amounts
+ * (amount.ts), my linked wallets (linked.ts), wallet errors in words (errors.ts), the
+ * connected address as last reported (connection.ts) and whether tips are on
+ * (WalletProvider.tsx). The wallet stack itself (wagmi, SIWE) is in stack/, loaded on demand.
  */
 export * from "./amount";
 export * from "./chains";
-export * from "./config";
+export * from "./connection";
 export * from "./errors";
 export * from "./linked";
-export * from "./siwe";
 export { useTipsEnabled, WalletProvider } from "./WalletProvider";

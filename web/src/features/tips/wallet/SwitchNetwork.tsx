@@ -1,9 +1,9 @@
 import { useConfig } from "wagmi";
 import { switchChain } from "wagmi/actions";
 
-import { FormError } from "../../components/FormError";
-import type { ServerChain } from "../../lib/wallet";
-import { useRunner } from "./useRunner";
+import { FormError } from "../../../components/FormError";
+import type { ServerChain } from "../../../lib/wallet";
+import { useRunner } from "../useRunner";
 
 /** The wallet is on another network: say which one we need, and offer to switch. */
 export function SwitchNetwork({ chains, current }: { chains: readonly ServerChain[]; current: number | undefined }) {

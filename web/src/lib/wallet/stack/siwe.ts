@@ -7,17 +7,12 @@
 import { getAddress, type Address } from "viem";
 import { createSiweMessage } from "viem/siwe";
 
-import type { Schemas } from "../api/client";
+import type { Schemas } from "../../api/client";
+import { WrongNetworkError } from "../errors";
 
 export type SiweNonce = Schemas["SiweNonce"];
 
 export const SIWE_STATEMENT = "Link this wallet to my tipchat account, so people can tip me at it.";
-
-export class WrongNetworkError extends Error {
-  constructor(readonly chainId: number | undefined, readonly allowed: readonly number[]) {
-    super("The wallet is on a network this server does not use for tips.");
-  }
-}
 
 export function buildSiweMessage({
   nonce,

@@ -7,7 +7,7 @@ import { erc20Abi, type Address, type Hex } from "viem";
 import type { Config } from "wagmi";
 import { getBalance, getConnection, readContract, sendTransaction, waitForTransactionReceipt } from "wagmi/actions";
 
-import { api, unwrap } from "../../lib/api/client";
+import { api, unwrap } from "../../../lib/api/client";
 import {
   InsufficientBalanceError,
   isLinked,
@@ -17,7 +17,7 @@ import {
   type LinkedWallet,
   type ServerChain,
   type ServerToken,
-} from "../../lib/wallet";
+} from "../../../lib/wallet";
 
 export interface TipRequest {
   roomId: number;

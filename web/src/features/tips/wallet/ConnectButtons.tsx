@@ -1,9 +1,9 @@
 import { useConfig, useConnectors } from "wagmi";
 import { connect } from "wagmi/actions";
 
-import { FormError } from "../../components/FormError";
-import { offeredConnectors } from "../../lib/wallet";
-import { useRunner } from "./useRunner";
+import { FormError } from "../../../components/FormError";
+import { offeredConnectors } from "../../../lib/wallet/stack";
+import { useRunner } from "../useRunner";
 
 /** One button per browser wallet found (EIP-6963 announcements, or window.ethereum). */
 export function ConnectButtons() {

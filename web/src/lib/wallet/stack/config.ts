@@ -10,9 +10,9 @@
  * its own origin only, and real chains' RPC URLs are not shown to clients anyway.
  */
 import { createConfig, injected, unstable_connector, type Config, type Connector, type Transport } from "wagmi";
-import type { Chain } from "viem";
+import { defineChain, type Chain } from "viem";
 
-import { toViemChain, type ServerChain } from "./chains";
+import type { ServerChain } from "../chains";
 
 export function buildWagmiConfig(chains: readonly ServerChain[]): Config | null {
   const [first, ...rest] = chains.map(toViemChain);
@@ -32,4 +32,23 @@ export function buildWagmiConfig(chains: readonly ServerChain[]): Config | null 
 export function offeredConnectors(connectors: readonly Connector[]): Connector[] {
   const announced = connectors.filter((c) => c.id !== "injected");
   return announced.length > 0 ? announced : [...connectors];
+}
+
+/** viem's description of a server chain, for wagmi (and for wallet_addEthereumChain). */
+export function toViemChain(chain: ServerChain): Chain {
+  const native = chain.tokens.find((t) => t.native);
+  return defineChain({
+    id: chain.chain_id,
+    name: chain.name,
+    nativeCurrency: {
+      name: native?.symbol ?? "Ether",
+      symbol: native?.symbol ?? "ETH",
+      decimals: native?.decimals ?? 18,
+    },
+    rpcUrls: { default: { http: chain.rpc_url ? [chain.rpc_url] : [] } },
+    blockExplorers: chain.explorer_url
+      ? { default: { name: `${chain.name} explorer`, url: chain.explorer_url } }
+      : undefined,
+    testnet: chain.dev,
+  });
 }

@@ -3,8 +3,8 @@ import { useState, type FormEvent } from "react";
 import { createPortal } from "react-dom";
 import { useConfig, useConnection } from "wagmi";
 
-import { FormError } from "../../components/FormError";
-import { api, unwrap } from "../../lib/api/client";
+import { FormError } from "../../../components/FormError";
+import { api, unwrap } from "../../../lib/api/client";
 import {
   AmountError,
   findChain,
@@ -13,17 +13,12 @@ import {
   useLinkedWallets,
   useServerChains,
   type WalletProblem,
-} from "../../lib/wallet";
+} from "../../../lib/wallet";
+import type { TipTarget } from "../TipButton";
+import { useRunner } from "../useRunner";
 import { ConnectButtons } from "./ConnectButtons";
 import { payTip, STEP_TEXT, type TipStep } from "./pay";
 import { SwitchNetwork } from "./SwitchNetwork";
-import { useRunner } from "./useRunner";
-
-export interface TipTarget {
-  roomId: number;
-  userId: number;
-  username: string;
-}
 
 function useMemberWallets(target: TipTarget) {
   return useQuery({

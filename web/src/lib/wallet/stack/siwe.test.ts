@@ -1,7 +1,8 @@
 import { parseSiweMessage } from "viem/siwe";
 import { describe, expect, it } from "vitest";
 
-import { buildSiweMessage, SIWE_STATEMENT, WrongNetworkError, type SiweNonce } from "./siwe";
+import { WrongNetworkError } from "../errors";
+import { buildSiweMessage, SIWE_STATEMENT, type SiweNonce } from "./siwe";
 
 const NONCE: SiweNonce = {
   nonce: "k3Jd8a7Qp2xZ9wLm",
