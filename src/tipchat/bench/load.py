@@ -360,8 +360,11 @@ class Worker:
 
 def worker_main(spec: dict[str, Any], pipe: Pipe, worker: type[Worker] = Worker) -> None:
     """The process entry point (multiprocessing, spawn)."""
+    import faulthandler
+
     import uvloop
 
+    faulthandler.enable()  # a crash in native code (uvloop, websockets) still says where
     raise_fd_limit()
     try:
         uvloop.run(worker(spec, pipe).run())

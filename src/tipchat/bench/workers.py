@@ -70,7 +70,11 @@ class WorkerPool:
                     _settle(self._results[index], data)
         except (EOFError, OSError):
             asyncio.get_running_loop().remove_reader(pipe.fileno())
-            gone = WorkerError(f"load worker {i} exited early")
+            # Its pipe closes just before it exits: wait a moment (this path only) for the exit
+            # code, which tells a crash (a negative signal number) from a clean exit.
+            process = self.processes[i]
+            process.join(0.5)
+            gone = WorkerError(f"load worker {i} exited early (exit code {process.exitcode})")
             for future in (self._connected[i], self._results[i]):
                 if not future.done():
                     future.set_exception(gone)
