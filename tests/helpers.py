@@ -100,15 +100,19 @@ class Ws:
         await self.send({"type": "subscribe", "room_ids": list(room_ids)})
         return await self.next_of("subscribed")
 
+    async def frames_until(self, type_: str, timeout: float = 10) -> list[dict[str, Any]]:
+        """Every frame up to and including the next one of this type."""
+        frames = []
+        while True:
+            frame = await self.recv(timeout)
+            frames.append(frame)
+            if frame["type"] == type_:
+                return frames
+
     async def resume(self, rooms: dict[int, int]) -> list[dict[str, Any]]:
         """Send resume; return every frame up to and including `subscribed`."""
         await self.send({"type": "resume", "rooms": {str(k): v for k, v in rooms.items()}})
-        frames = []
-        while True:
-            frame = await self.recv()
-            frames.append(frame)
-            if frame["type"] == "subscribed":
-                return frames
+        return await self.frames_until("subscribed")
 
     async def send_message(self, room_id: int, client_msg_id: str, body: str) -> dict[str, Any]:
         """Send and wait for the ack (or error) for this client_msg_id."""

@@ -10,15 +10,6 @@ from tests.helpers import Ws, create_room
 from tipchat.realtime.gateway import TYPING_INTERVAL_S
 
 
-async def _frames_until_message(ws: Ws) -> list[dict]:
-    frames = []
-    while True:
-        frame = await ws.recv()
-        frames.append(frame)
-        if frame["type"] == "message":
-            return frames
-
-
 async def test_typing_reaches_the_room_throttled_and_nobody_else(server, alice, bob, carol):
     room_id = await create_room(alice, "typing", kind="private")
     r = await alice.http.post(f"/api/rooms/{room_id}/members", json={"user_id": bob.id})
@@ -35,7 +26,7 @@ async def test_typing_reaches_the_room_throttled_and_nobody_else(server, alice, 
     for _ in range(3):
         await typist.send({"type": "typing", "room_id": room_id})
     assert (await typist.send_message(room_id, "m1", "hi"))["type"] == "ack"
-    heard = [f for f in await _frames_until_message(watcher) if f["type"] == "typing"]
+    heard = [f for f in await watcher.frames_until("message") if f["type"] == "typing"]
     assert heard == [
         {"type": "typing", "room_id": room_id, "user_id": bob.id, "username": bob.username}
     ]
